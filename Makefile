@@ -1,0 +1,34 @@
+# Gazette: the two commands of the README, and the helpers around them.
+#   make run    install what is missing, build, load the demo, serve on :8080
+#   make test   install what is missing, build and run every test suite
+# Everything real happens in Meson (build/) and tests/run.
+
+DB ?= gazette.db
+LISTEN ?= 127.0.0.1:8080
+BUILD ?= build
+
+.PHONY: all deps build run test bench clean asan
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	./$(BUILD)/gazette demo --db $(DB)
+	./$(BUILD)/gazette serve --db $(DB) --listen $(LISTEN)
+
+test: build
+	tests/run
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD) build-asan build-clang

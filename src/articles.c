@@ -1,0 +1,293 @@
+/* articles.c: the front page of each edition and the article page, plus the
+ * article cards every listing shows. Owns the reader-facing queries on
+ * articles; archives.c owns the per-term and per-author listings. */
+#include "site.h"
+#include "core/i18n.h"
+#include "core/router.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FRONT_TOP 5   /* lead story + four top stories on page 1 */
+
+struct tv *
+article_authors(struct page *p, long long id)
+{
+	struct arena *a = &p->r->a;
+	struct tv *list = tv_list(a);
+	struct db_stmt *st = db_query(req_db(p->r),
+	    "SELECT au.name, au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+	    "WHERE aa.article_id = ? ORDER BY aa.position, au.name", "i", id);
+	while (db_row(st)) {
+		struct tv *m = tv_push_map(list);
+		tv_set_str(m, "name", db_atext(st, 0, a));
+		tv_set_str(m, "url", url_author(a, p->ed->code, db_text(st, 1)));
+	}
+	db_done(st);
+	return list;
+}
+
+void
+article_cards(struct page *p, struct db_stmt *st, struct tv *list)
+{
+	struct arena *a = &p->r->a;
+	const char *ed = p->ed->code;
+	long long ids[64];
+	struct tv *cards[64];
+	int n = 0;
+	while (db_row(st)) {
+		struct tv *m = tv_push_map(list);
+		long long id = db_int(st, 0);
+		const char *kind = db_atext(st, 4, a);
+		long long pub = db_int(st, 5);
+		tv_set_str(m, "url", url_article(a, ed, db_text(st, 1), pub));
+		tv_set_str(m, "title", db_atext(st, 2, a));
+		tv_set_str(m, "standfirst", db_atext(st, 3, a));
+		tv_set_str(m, "kind", kind);
+		tv_set_str(m, "kind_label", kind_label(ed, kind));
+		tv_set_int(m, "published", pub);
+		if (!db_isnull(st, 6)) {
+			struct tv *sec = tv_set_map(m, "section");
+			tv_set_str(sec, "name", db_atext(st, 6, a));
+			tv_set_str(sec, "url", url_term(a, ed, "section", db_text(st, 7)));
+		}
+		if (n < 64) {
+			ids[n] = id;
+			cards[n++] = m;
+		}
+	}
+	db_done(st);
+	/* bylines after the listing statement is done: one connection, one cursor */
+	for (int i = 0; i < n; i++)
+		tv_set(cards[i], "authors", article_authors(p, ids[i]));
+}
+
+static long long
+now_s(void)
+{
+	return (long long)time(NULL);
+}
+
+/* GET /{edition}/ */
+static void
+front_page(struct req *r)
+{
+	const struct edition *ed = edition_find(r->params[0]);
+	if (!ed) {
+		resp_error(r, 404);
+		return;
+	}
+	int pg = page_number(r);
+	if (!pg)
+		return;
+	struct db_conn *c = req_db(r);
+	long long now = now_s();
+	long long total = db_int1(c, 0, "SELECT count(*) FROM articles WHERE edition = ? AND status = 'published' AND published_at <= ?",
+	    "si", ed->code, now);
+	int pages = 1 + (total > FRONT_TOP ? (int)((total - FRONT_TOP + PAGE_SIZE - 1) / PAGE_SIZE) : 0);
+	if (pg > pages) {
+		resp_error(r, 404);
+		return;
+	}
+	struct page p;
+	page_init(&p, r, ed, NULL);
+	p.canonical = pg == 1 ? arena_printf(&r->a, "/%s/", ed->code) : arena_printf(&r->a, "/%s/?page=%d", ed->code, pg);
+	for (int i = 0; i < edition_count(); i++) {
+		p.alt_url[i] = pg == 1 ? arena_printf(&r->a, "/%s/", edition_at(i)->code) : NULL;
+		p.alt_same[i] = pg == 1;
+	}
+	struct tv *root = p.root;
+	tv_set_bool(root, "is_front", true);
+	if (pg == 1) {
+		struct tv *top = tv_set_list(root, "top");
+		struct db_stmt *st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
+		    "WHERE a.edition = ? AND a.status = 'published' AND a.published_at <= ? "
+		    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?", "sid", ed->code, now, FRONT_TOP);
+		article_cards(&p, st, top);
+		if (top->u.list.n > 0)
+			tv_set(root, "lead", top->u.list.items[0]);
+		struct tv *rest = tv_set_list(root, "top_rest");
+		for (size_t i = 1; i < top->u.list.n; i++)
+			tv_push(rest, top->u.list.items[i]);
+		/* latest per section */
+		struct tv *secs = tv_set_list(root, "sections");
+		long long sid[32];
+		int ns = 0;
+		st = db_query(c, "SELECT t.id, n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
+		    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
+		while (db_row(st) && ns < 32) {
+			struct tv *s = tv_push_map(secs);
+			sid[ns++] = db_int(st, 0);
+			tv_set_str(s, "name", db_atext(st, 1, &r->a));
+			tv_set_str(s, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
+		}
+		db_done(st);
+		for (int i = 0; i < ns; i++) {
+			struct tv *list = tv_set_list(secs->u.list.items[i], "articles");
+			st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
+			    "WHERE a.edition = ? AND a.section_id = ? AND a.status = 'published' AND a.published_at <= ? "
+			    "ORDER BY a.published_at DESC, a.id DESC LIMIT 3", "sii", ed->code, sid[i], now);
+			article_cards(&p, st, list);
+		}
+	}
+	struct tv *latest = tv_set_list(root, "latest");
+	if (pg > 1) {
+		struct db_stmt *st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
+		    "WHERE a.edition = ? AND a.status = 'published' AND a.published_at <= ? "
+		    "ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?", "sidd", ed->code, now, PAGE_SIZE,
+		    FRONT_TOP + (pg - 2) * PAGE_SIZE);
+		article_cards(&p, st, latest);
+	}
+	page_pagination(&p, arena_printf(&r->a, "/%s/", ed->code), pg, pages);
+	page_render(&p, "front.html", 200);
+}
+
+/* The section term of an article, in another edition, for the switcher. */
+static const char *
+section_url_in(struct req *r, long long section_id, const char *code)
+{
+	struct db_stmt *st = db_query(req_db(r), "SELECT slug FROM term_names WHERE term_id = ? AND edition = ?", "is",
+	    section_id, code);
+	const char *url = NULL;
+	if (db_row(st))
+		url = url_term(&r->a, code, "section", db_text(st, 0));
+	db_done(st);
+	return url;
+}
+
+/* GET /{edition}/{year}/{month}/{slug} */
+static void
+article_page(struct req *r)
+{
+	const struct edition *ed = edition_find(r->params[0]);
+	const char *year = r->params[1], *month = r->params[2], *slug = r->params[3];
+	if (!ed || strlen(year) != 4 || strspn(year, "0123456789") != 4 || strlen(month) != 2 ||
+	    strspn(month, "0123456789") != 2) {
+		resp_error(r, 404);
+		return;
+	}
+	struct db_conn *c = req_db(r);
+	struct arena *a = &r->a;
+	struct db_stmt *st = db_query(c,
+	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, a.body_html, a.section_id, a.category_id, "
+	    "a.published_at, a.updated_at FROM articles a "
+	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
+	    "ssi", ed->code, slug, now_s());
+	if (!db_row(st)) {
+		int failed = db_done(st);
+		resp_error(r, failed < 0 ? 500 : 404);
+		return;
+	}
+	long long id = db_int(st, 0);
+	long long group = db_isnull(st, 1) ? 0 : db_int(st, 1);
+	const char *kind = db_atext(st, 2, a);
+	const char *title = db_atext(st, 3, a);
+	const char *standfirst = db_atext(st, 4, a);
+	const char *body = db_atext(st, 5, a);
+	long long section_id = db_isnull(st, 6) ? 0 : db_int(st, 6);
+	long long category_id = db_isnull(st, 7) ? 0 : db_int(st, 7);
+	long long published = db_int(st, 8);
+	long long updated = db_isnull(st, 9) ? 0 : db_int(st, 9);
+	db_done(st);
+
+	const char *canonical = url_article(a, ed->code, slug, published);
+	if (strncmp(canonical + strlen(ed->code) + 2, year, 4) != 0 || strncmp(canonical + strlen(ed->code) + 7, month, 2) != 0) {
+		resp_redirect(r, 301, canonical);
+		return;
+	}
+
+	struct page p;
+	page_init(&p, r, ed, title);
+	p.canonical = canonical;
+	struct tv *root = p.root;
+	struct tv *art = tv_set_map(root, "article");
+	tv_set_int(art, "id", id);
+	tv_set_str(art, "title", title);
+	tv_set_str(art, "standfirst", standfirst);
+	tv_set(art, "body", tv_html(a, body, strlen(body)));   /* cmark-gfm output, safe mode */
+	tv_set_str(art, "kind", kind);
+	tv_set_str(art, "kind_label", kind_label(ed->code, kind));
+	tv_set_str(art, "kind_url", url_kind(a, ed->code, kind));
+	tv_set_int(art, "published", published);
+	if (updated > published)
+		tv_set_int(art, "updated", updated);
+	tv_set_str(art, "url", canonical);
+	tv_set(art, "authors", article_authors(&p, id));
+
+	/* section, and category with its parents for the breadcrumb */
+	if (section_id) {
+		st = db_query(c, "SELECT name, slug FROM term_names WHERE term_id = ? AND edition = ?", "is", section_id, ed->code);
+		if (db_row(st)) {
+			struct tv *s = tv_set_map(art, "section");
+			tv_set_str(s, "name", db_atext(st, 0, a));
+			tv_set_str(s, "url", url_term(a, ed->code, "section", db_text(st, 1)));
+		}
+		db_done(st);
+	}
+	struct tv *crumbs = tv_set_list(art, "categories");
+	for (int depth = 0; category_id && depth < 4; depth++) {
+		st = db_query(c, "SELECT n.name, n.slug, t.parent_id FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
+		    "WHERE t.id = ?", "si", ed->code, category_id);
+		long long parent = 0;
+		if (db_row(st)) {
+			struct tv *m = tv_map(a);
+			tv_set_str(m, "name", db_atext(st, 0, a));
+			tv_set_str(m, "url", url_term(a, ed->code, "category", db_text(st, 1)));
+			parent = db_isnull(st, 2) ? 0 : db_int(st, 2);
+			/* parents first: insert at the front */
+			tv_push(crumbs, m);
+			memmove(crumbs->u.list.items + 1, crumbs->u.list.items, (crumbs->u.list.n - 1) * sizeof *crumbs->u.list.items);
+			crumbs->u.list.items[0] = m;
+		}
+		db_done(st);
+		category_id = parent;
+	}
+	struct tv *tags = tv_set_list(art, "tags");
+	st = db_query(c, "SELECT n.name, n.slug FROM article_tags at JOIN term_names n ON n.term_id = at.term_id AND n.edition = ? "
+	    "WHERE at.article_id = ? ORDER BY n.name", "si", ed->code, id);
+	while (db_row(st)) {
+		struct tv *m = tv_push_map(tags);
+		tv_set_str(m, "name", db_atext(st, 0, a));
+		tv_set_str(m, "url", url_term(a, ed->code, "tag", db_text(st, 1)));
+	}
+	db_done(st);
+
+	/* translations: the switcher goes to the same story where it exists,
+	 * else to the same section, else to the front page */
+	if (group) {
+		st = db_query(c, "SELECT edition, slug, published_at FROM articles WHERE translation_group = ? AND id <> ? "
+		    "AND status = 'published' AND published_at <= ?", "iii", group, id, now_s());
+		while (db_row(st)) {
+			const struct edition *e = edition_find(db_text(st, 0));
+			if (!e)
+				continue;
+			int i = (int)(e - edition_at(0));
+			p.alt_url[i] = url_article(a, e->code, db_text(st, 1), db_int(st, 2));
+			p.alt_same[i] = true;
+		}
+		db_done(st);
+	}
+	for (int i = 0; i < edition_count(); i++)
+		if (!p.alt_url[i] && section_id)
+			p.alt_url[i] = section_url_in(r, section_id, edition_at(i)->code);
+
+	/* the reader discussion is filled by the comments feature */
+	struct tv *cm = tv_set_map(root, "comments");
+	tv_set_int(cm, "count", 0);
+
+	/* more from the same section */
+	if (section_id) {
+		struct tv *more = tv_set_list(root, "more");
+		st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a WHERE a.edition = ? AND a.section_id = ? AND a.id <> ? "
+		    "AND a.status = 'published' AND a.published_at <= ? ORDER BY a.published_at DESC LIMIT 3",
+		    "siii", ed->code, section_id, id, now_s());
+		article_cards(&p, st, more);
+	}
+	page_render(&p, "article.html", 200);
+}
+
+const struct route article_routes[] = {
+	{HTTP_GET, "/{edition}/", front_page},
+	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page},
+	{0, NULL, NULL},
+};

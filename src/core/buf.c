@@ -1,0 +1,317 @@
+/* buf.c: growable buffers and context escapers (HTML text, attribute, URL,
+ * JSON, XML). Escapers never fail: bytes that cannot be represented in the
+ * target context are dropped or replaced, never passed through. */
+#include "buf.h"
+#include "arena.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <strings.h>
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	if (b->cap - b->len > extra)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= extra) {
+		if (cap > SIZE_MAX / 2)
+			oom();
+		cap *= 2;
+	}
+	b->s = xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
+void
+buf_raw(struct buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_raw(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = 0;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+buf_detach(struct buf *b, size_t *len)
+{
+	char *s = b->s;
+	if (len)
+		*len = b->len;
+	if (!s)
+		s = xcalloc(1, 1);
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+/* Writes s escaping the characters that have meaning in HTML. Quotes are
+ * escaped too, so the same bytes are safe in text and quoted attributes. */
+static void
+esc_markup(struct buf *b, const char *s, size_t n)
+{
+	size_t i, start = 0;
+	for (i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		case '\0': rep = ""; break;
+		default: continue;
+		}
+		buf_raw(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_raw(b, s + start, n - start);
+}
+
+void
+buf_esc_html(struct buf *b, const char *s, size_t n)
+{
+	esc_markup(b, s, n);
+}
+
+void
+buf_esc_attr(struct buf *b, const char *s, size_t n)
+{
+	esc_markup(b, s, n);
+}
+
+bool
+url_scheme_safe(const char *s, size_t n)
+{
+	/* A scheme is the run before the first ':' if that run comes before any
+	 * '/', '?' or '#'. No scheme means a relative URL: safe. */
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == ':')
+			break;
+		if (c == '/' || c == '?' || c == '#')
+			return true;
+	}
+	if (i == n)
+		return true;
+	static const char *ok[] = {"http", "https", "mailto"};
+	for (size_t k = 0; k < sizeof ok / sizeof *ok; k++) {
+		if (strlen(ok[k]) == i && strncasecmp(s, ok[k], i) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+buf_esc_url(struct buf *b, const char *s, size_t n)
+{
+	/* Browsers ignore tabs and newlines inside schemes ("java\nscript:"):
+	 * refuse any control character or space outright. */
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
+			buf_putc(b, '#');
+			return;
+		}
+	}
+	if (!url_scheme_safe(s, n)) {
+		buf_putc(b, '#');
+		return;
+	}
+	esc_markup(b, s, n);
+}
+
+void
+buf_esc_urlpart(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			buf_putc(b, (char)c);
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_raw(b, e, 3);
+		}
+	}
+}
+
+void
+buf_esc_json(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			/* < > & are escaped so that "</script>" or "<!--" inside a
+			 * string cannot end a script element; U+2028/9 for old parsers. */
+			if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'') {
+				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+				buf_raw(b, e, 6);
+			} else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+				buf_puts(b, (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+				i += 2;
+			} else
+				buf_putc(b, (char)c);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+void
+buf_esc_xml(struct buf *b, const char *s, size_t n)
+{
+	size_t i, start = 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *rep;
+		if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (c == '"')
+			rep = "&quot;";
+		else if (c == '\'')
+			rep = "&apos;";
+		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			rep = "";  /* XML 1.0 forbids these outright */
+		else
+			continue;
+		buf_raw(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_raw(b, s + start, n - start);
+}
+
+bool
+utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len;
+		uint32_t cp;
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else
+			return false;
+		if (i + len > n)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+url_decode(char *out, const char *s, size_t n, bool plus_is_space)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			int h, l;
+			if (i + 2 >= n)
+				return -1;
+			h = hexval(s[i + 1]);
+			l = hexval(s[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = (char)(h * 16 + l);
+			i += 2;
+		} else if (c == '+' && plus_is_space)
+			c = ' ';
+		if (c == 0)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = 0;
+	if (!utf8_valid(out, o))
+		return -1;
+	return (long)o;
+}

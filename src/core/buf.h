@@ -1,0 +1,39 @@
+/* buf.h: growable byte buffers and the escapers, one per output context.
+ * Everything Gazette writes into HTML, URLs, JSON or XML passes through one
+ * of the buf_esc_* calls below; buf_raw() is the visibly different call for
+ * bytes Gazette produced or sanitized itself. */
+#ifndef GZ_BUF_H
+#define GZ_BUF_H
+#include <stddef.h>
+#include <stdbool.h>
+
+struct buf {
+	char *s;       /* always NUL-terminated when s != NULL */
+	size_t len, cap;
+};
+
+void buf_grow(struct buf *b, size_t extra);
+void buf_raw(struct buf *b, const char *s, size_t n);   /* trusted bytes only */
+void buf_puts(struct buf *b, const char *s);            /* trusted C string */
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+char *buf_detach(struct buf *b, size_t *len);           /* caller frees */
+
+/* Escapers: each writes s[0..n) escaped for one context. */
+void buf_esc_html(struct buf *b, const char *s, size_t n);     /* element text */
+void buf_esc_attr(struct buf *b, const char *s, size_t n);     /* quoted attribute value */
+void buf_esc_url(struct buf *b, const char *s, size_t n);      /* href/src value: unsafe schemes become "#", then attribute-escaped */
+void buf_esc_urlpart(struct buf *b, const char *s, size_t n);  /* one path segment or query value, percent-encoded */
+void buf_esc_json(struct buf *b, const char *s, size_t n);     /* a JSON string literal, quotes included, safe inside <script> */
+void buf_esc_xml(struct buf *b, const char *s, size_t n);      /* XML text or attribute; drops characters XML forbids */
+
+/* Text helpers shared by the request parser and the escapers. */
+bool utf8_valid(const char *s, size_t n);
+bool url_scheme_safe(const char *s, size_t n);  /* relative, http(s), mailto */
+/* Percent-decodes s[0..n) into out (which needs n+1 bytes); '+' becomes a
+ * space when plus_is_space. Returns the decoded length, or -1 on a bad
+ * escape, a NUL byte or invalid UTF-8. */
+long url_decode(char *out, const char *s, size_t n, bool plus_is_space);
+
+#endif

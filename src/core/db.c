@@ -1,0 +1,347 @@
+/* db.c: the backend-neutral half of the database facade: connection pool,
+ * typed binding, migrations, transactions and error logging. */
+#include "db.h"
+#include "embed.h"
+#include "log.h"
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct db {
+	const struct db_backend *be;
+	struct db_conn **all;
+	int n;
+	struct db_conn *free_list;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+struct db *
+db_open(const char *url, int pool_size, char *err, size_t errlen)
+{
+	const struct db_backend *be = &db_sqlite_backend;
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		snprintf(err, errlen, "%s: PostgreSQL is not supported by this build yet", url);
+		return NULL;
+	}
+	if (pool_size < 1)
+		pool_size = 1;
+	struct db *db = xcalloc(1, sizeof *db);
+	db->be = be;
+	db->all = xcalloc((size_t)pool_size, sizeof *db->all);
+	pthread_mutex_init(&db->mu, NULL);
+	pthread_cond_init(&db->cv, NULL);
+	for (int i = 0; i < pool_size; i++) {
+		struct db_conn *c = be->connect(url, err, errlen);
+		if (!c) {
+			db_close(db);
+			return NULL;
+		}
+		c->be = be;
+		c->db = db;
+		c->next_free = db->free_list;
+		db->free_list = c;
+		db->all[db->n++] = c;
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < db->n; i++)
+		db->be->disconnect(db->all[i]);
+	free(db->all);
+	pthread_mutex_destroy(&db->mu);
+	pthread_cond_destroy(&db->cv);
+	free(db);
+}
+
+const char *
+db_backend_name(const struct db *db)
+{
+	return db->be->name;
+}
+
+struct db_conn *
+db_acquire(struct db *db)
+{
+	pthread_mutex_lock(&db->mu);
+	while (!db->free_list)
+		pthread_cond_wait(&db->cv, &db->mu);
+	struct db_conn *c = db->free_list;
+	db->free_list = c->next_free;
+	pthread_mutex_unlock(&db->mu);
+	c->failed = false;
+	return c;
+}
+
+void
+db_release(struct db_conn *c)
+{
+	struct db *db = c->db;
+	pthread_mutex_lock(&db->mu);
+	c->next_free = db->free_list;
+	db->free_list = c;
+	pthread_cond_signal(&db->cv);
+	pthread_mutex_unlock(&db->mu);
+}
+
+static void
+stmt_fail(struct db_stmt *s, const char *what)
+{
+	s->failed = true;
+	s->conn->failed = true;
+	log_error("db: %s in %s: %s [%s]", what, s->caller, s->conn->be->errmsg(s->conn), s->sql);
+}
+
+static struct db_stmt *
+vquery(struct db_conn *c, const char *caller, const char *sql, const char *types, va_list ap)
+{
+	const struct db_backend *be = c->be;
+	struct db_stmt *s = be->prepare(c, sql);
+	if (!s) {
+		c->failed = true;
+		log_error("db: prepare failed in %s: %s [%s]", caller, be->errmsg(c), sql);
+		return NULL;
+	}
+	s->caller = caller;
+	s->failed = false;
+	for (int i = 0; types && types[i]; i++) {
+		int rc;
+		switch (types[i]) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? be->bind_text(s, i + 1, v) : be->bind_null(s, i + 1);
+			break;
+		}
+		case 'i': rc = be->bind_int(s, i + 1, va_arg(ap, long long)); break;
+		case 'd': rc = be->bind_int(s, i + 1, va_arg(ap, int)); break;
+		case 'n': {
+			long long v = va_arg(ap, long long);
+			rc = v ? be->bind_int(s, i + 1, v) : be->bind_null(s, i + 1);
+			break;
+		}
+		default:
+			log_error("db: bad type letter '%c' in %s [%s]", types[i], caller, sql);
+			abort();
+		}
+		if (rc < 0) {
+			stmt_fail(s, "bind failed");
+			be->reset(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+struct db_stmt *
+db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	va_end(ap);
+	return s;
+}
+
+bool
+db_row(struct db_stmt *s)
+{
+	if (!s || s->failed)
+		return false;
+	int rc = s->conn->be->step(s);
+	if (rc < 0)
+		stmt_fail(s, "step failed");
+	return rc == 1;
+}
+
+const char *db_text(struct db_stmt *s, int col) { return s->conn->be->col_text(s, col); }
+long long db_int(struct db_stmt *s, int col) { return s->conn->be->col_int(s, col); }
+bool db_isnull(struct db_stmt *s, int col) { return s->conn->be->col_null(s, col); }
+
+const char *
+db_atext(struct db_stmt *s, int col, struct arena *a)
+{
+	const char *t = db_text(s, col);
+	return arena_strdup(a, t ? t : "");
+}
+
+int
+db_done(struct db_stmt *s)
+{
+	if (!s)
+		return -1;
+	int rc = s->failed ? -1 : 0;
+	s->conn->be->reset(s);
+	return rc;
+}
+
+long long
+db_exec_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return -1;
+	while (db_row(s))
+		;
+	if (db_done(s) < 0)
+		return -1;
+	return c->be->changes(c);
+}
+
+long long
+db_insert_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return -1;
+	long long id = -1;
+	if (db_row(s))
+		id = db_int(s, 0);
+	while (db_row(s))
+		;
+	return db_done(s) < 0 ? -1 : id;
+}
+
+long long
+db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	va_end(ap);
+	if (!s)
+		return dflt;
+	long long v = dflt;
+	if (db_row(s) && !db_isnull(s, 0))
+		v = db_int(s, 0);
+	db_done(s);
+	return v;
+}
+
+int
+db_begin(struct db_conn *c)
+{
+	c->failed = false;
+	return c->be->exec_script(c, c->be->begin_sql);
+}
+
+int
+db_commit(struct db_conn *c)
+{
+	if (c->failed) {
+		db_rollback(c);
+		return -1;
+	}
+	if (c->be->exec_script(c, "COMMIT") < 0) {
+		log_error("db: commit failed: %s", c->be->errmsg(c));
+		db_rollback(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db_conn *c)
+{
+	c->be->exec_script(c, "ROLLBACK");
+	c->failed = false;
+}
+
+/* ---- migrations ------------------------------------------------------------------ */
+
+static int
+migration_version(const char *name)
+{
+	return atoi(name);
+}
+
+int
+db_latest_version(void)
+{
+	int v = 0;
+	for (const struct embedded_file *m = db_migrations; m->name; m++)
+		if (migration_version(m->name) > v)
+			v = migration_version(m->name);
+	return v;
+}
+
+int
+db_schema_version(struct db_conn *c)
+{
+	return (int)db_int1(c, 0, "SELECT max(version) FROM schema_migrations", "");
+}
+
+/* The file for version v on this backend: NAME.pg.sql where it exists for
+ * PostgreSQL, otherwise the plain .sql. */
+static const struct embedded_file *
+migration_for(const struct db_backend *be, int v)
+{
+	const struct embedded_file *plain = NULL, *special = NULL;
+	for (const struct embedded_file *m = db_migrations; m->name; m++) {
+		if (migration_version(m->name) != v)
+			continue;
+		bool is_pg = strstr(m->name, ".pg.sql") != NULL;
+		if (!is_pg)
+			plain = m;
+		else if (strcmp(be->migration_suffix, ".pg.sql") == 0)
+			special = m;
+	}
+	return special ? special : plain;
+}
+
+int
+db_migrate(struct db_conn *c, char *err, size_t errlen)
+{
+	const struct db_backend *be = c->be;
+	if (be->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version INTEGER PRIMARY KEY,  -- the NNNN of db/migrations/NNNN_name.sql\n"
+	    " name TEXT NOT NULL,\n"
+	    " applied_at BIGINT NOT NULL)") < 0) {
+		snprintf(err, errlen, "cannot create schema_migrations: %s", be->errmsg(c));
+		return -1;
+	}
+	if (db_begin(c) < 0) {
+		snprintf(err, errlen, "cannot begin a transaction: %s", be->errmsg(c));
+		return -1;
+	}
+	int have = db_schema_version(c), latest = db_latest_version();
+	if (have > latest) {
+		db_rollback(c);
+		snprintf(err, errlen, "the database schema is version %d, newer than this gazette knows (%d): upgrade gazette", have, latest);
+		return -1;
+	}
+	for (int v = have + 1; v <= latest; v++) {
+		const struct embedded_file *m = migration_for(be, v);
+		if (!m)
+			continue;
+		if (be->exec_script(c, m->data) < 0) {
+			snprintf(err, errlen, "migration %s failed: %s", m->name, be->errmsg(c));
+			db_rollback(c);
+			return -1;
+		}
+		if (db_exec(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", "dsi",
+		    v, m->name, (long long)time(NULL)) < 0) {
+			snprintf(err, errlen, "cannot record migration %s", m->name);
+			db_rollback(c);
+			return -1;
+		}
+	}
+	if (db_commit(c) < 0) {
+		snprintf(err, errlen, "cannot commit migrations: %s", be->errmsg(c));
+		return -1;
+	}
+	return 0;
+}

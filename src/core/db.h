@@ -1,0 +1,98 @@
+/* db.h: the database facade. Features talk to SQLite or PostgreSQL only
+ * through these calls: literal SQL with '?' placeholders, bound values,
+ * row iteration. A backend (db_sqlite.c, later db_pg.c) implements
+ * struct db_backend; nothing above this file knows which one runs.
+ *
+ * Portable SQL rules for feature code: '?' placeholders; INSERT …
+ * RETURNING id for new ids; times are integer Unix seconds bound from C;
+ * booleans are integers 0/1. */
+#ifndef GZ_DB_H
+#define GZ_DB_H
+#include "arena.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db;
+struct db_conn;
+struct db_stmt;
+
+/* Opens a database (a file path for SQLite) with a pool of pool_size
+ * connections. Returns NULL with a one-line reason in err. */
+struct db *db_open(const char *url, int pool_size, char *err, size_t errlen);
+void db_close(struct db *db);
+const char *db_backend_name(const struct db *db);
+
+struct db_conn *db_acquire(struct db *db);    /* waits for a free connection */
+void db_release(struct db_conn *c);
+
+/* Applies pending migrations in one transaction. Refuses (-1, message in
+ * err) a database whose schema is newer than this binary. */
+int db_migrate(struct db_conn *c, char *err, size_t errlen);
+int db_schema_version(struct db_conn *c);
+int db_latest_version(void);
+
+int db_begin(struct db_conn *c);     /* a write transaction */
+int db_commit(struct db_conn *c);
+void db_rollback(struct db_conn *c);
+
+/* Prepares (cached per connection) and binds a statement. types holds one
+ * letter per '?': 's' const char * (NULL binds NULL), 'i' long long,
+ * 'd' int, 'n' long long that binds NULL when 0 (optional ids). Returns NULL on error, after logging the SQL and the caller. */
+#define db_query(c, sql, ...) db_query_at((c), __func__, (sql), __VA_ARGS__)
+struct db_stmt *db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+bool db_row(struct db_stmt *s);                  /* next row; false at the end or on error */
+const char *db_text(struct db_stmt *s, int col); /* NULL for SQL NULL; valid until the next db_row */
+const char *db_atext(struct db_stmt *s, int col, struct arena *a);  /* copied; "" for NULL */
+long long db_int(struct db_stmt *s, int col);
+bool db_isnull(struct db_stmt *s, int col);
+int db_done(struct db_stmt *s);                  /* resets; 0, or -1 if any step failed */
+
+/* Runs a statement to completion. Returns rows changed, or -1. */
+#define db_exec(c, sql, ...) db_exec_at((c), __func__, (sql), __VA_ARGS__)
+long long db_exec_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+/* Runs an INSERT … RETURNING id and returns the id, or -1. */
+#define db_insert(c, sql, ...) db_insert_at((c), __func__, (sql), __VA_ARGS__)
+long long db_insert_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+/* One integer from the first row, or dflt when there is none. */
+#define db_int1(c, dflt, sql, ...) db_int1_at((c), __func__, (dflt), (sql), __VA_ARGS__)
+long long db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sql, const char *types, ...);
+
+/* What a backend provides. Statements are cached by the backend per
+ * connection, keyed by the SQL text. */
+struct db_backend {
+	const char *name;
+	struct db_conn *(*connect)(const char *url, char *err, size_t errlen);
+	void (*disconnect)(struct db_conn *c);
+	struct db_stmt *(*prepare)(struct db_conn *c, const char *sql);
+	int (*bind_text)(struct db_stmt *s, int idx, const char *v);
+	int (*bind_int)(struct db_stmt *s, int idx, long long v);
+	int (*bind_null)(struct db_stmt *s, int idx);
+	int (*step)(struct db_stmt *s);       /* 1 row, 0 done, -1 error */
+	const char *(*col_text)(struct db_stmt *s, int col);
+	long long (*col_int)(struct db_stmt *s, int col);
+	bool (*col_null)(struct db_stmt *s, int col);
+	void (*reset)(struct db_stmt *s);
+	long long (*changes)(struct db_conn *c);
+	int (*exec_script)(struct db_conn *c, const char *sql);  /* several statements, no parameters */
+	const char *(*errmsg)(struct db_conn *c);
+	const char *begin_sql;                 /* starts a write transaction */
+	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */
+};
+
+/* Common head of every backend's connection and statement structs. */
+struct db_conn {
+	const struct db_backend *be;
+	struct db *db;
+	struct db_conn *next_free;
+	bool failed;             /* a statement failed since db_begin */
+};
+struct db_stmt {
+	struct db_conn *conn;
+	const char *sql;
+	const char *caller;
+	bool failed;
+};
+
+extern const struct db_backend db_sqlite_backend;
+
+#endif

@@ -1,0 +1,82 @@
+/* http.h: the request and response every handler sees. core/http.c turns
+ * a libmicrohttpd request into a struct req and the response back into
+ * bytes; nothing above this header includes libmicrohttpd. */
+#ifndef GZ_HTTP_H
+#define GZ_HTTP_H
+#include "arena.h"
+#include "buf.h"
+#include <stdbool.h>
+
+enum http_method { HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_OTHER = 8 };
+
+#define REQ_MAX_PARAMS 8
+#define REQ_MAX_QUERY 32
+#define REQ_MAX_HEADERS 16
+
+struct kv {
+	const char *k, *v;
+};
+
+struct db;
+struct db_conn;
+struct theme;
+struct server;
+
+struct req {
+	struct arena a;                  /* freed when the request ends */
+	struct server *srv;
+	void *conn;                      /* the libmicrohttpd connection */
+	int method;
+	const char *method_name;
+	const char *raw_uri;             /* as received */
+	const char *path;                /* percent-decoded, valid UTF-8, no NUL */
+	struct kv query[REQ_MAX_QUERY];  /* decoded ?k=v pairs */
+	int nquery;
+	const char *params[REQ_MAX_PARAMS]; /* the route's {captures}, in order */
+	int nparams;
+	struct theme *theme;             /* templates and static files, held for this request */
+	struct db_conn *dbc;             /* taken on first req_db() */
+	int bad;                         /* why the URI was refused: 0, 400, 414 */
+	struct buf body_in;              /* a POST body, up to the limit */
+	bool body_too_large;
+	void *app;                       /* per-request state of the application layer */
+
+	/* response */
+	int status;
+	const char *content_type;
+	struct buf body;
+	struct kv headers[REQ_MAX_HEADERS];
+	int nheaders;
+};
+
+const char *req_query(const struct req *r, const char *key);  /* NULL if absent */
+const char *req_header(const struct req *r, const char *name); /* NULL if absent */
+struct db_conn *req_db(struct req *r);
+
+void resp_header(struct req *r, const char *name, const char *value);  /* value kept, not copied */
+void resp_redirect(struct req *r, int status, const char *location);
+void resp_text(struct req *r, int status, const char *content_type, const char *s);
+/* An error page through the application's error hook (localized page). */
+void resp_error(struct req *r, int status);
+
+typedef void (*handler_fn)(struct req *r);
+
+struct server_config {
+	const char *listen;          /* HOST:PORT */
+	unsigned threads;
+	struct db *db;
+	bool dev;                    /* reload templates on every request */
+	const char *theme_dir;
+	void (*dispatch)(struct req *r);                 /* routes the request */
+	void (*error_page)(struct req *r, int status);   /* renders an error body */
+	void (*request_done)(struct req *r);             /* frees per-request app state */
+};
+
+/* Binds, starts the workers and returns; NULL with the reason in err. */
+struct server *server_start(const struct server_config *cfg, char *err, size_t errlen);
+/* Stops accepting, lets in-flight requests finish (up to a few seconds),
+ * then stops. */
+void server_stop(struct server *s);
+const struct server_config *server_config(const struct server *s);
+
+#endif

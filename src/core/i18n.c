@@ -1,0 +1,495 @@
+/* i18n.c: .po catalog loading and lookup, and the ICU calls for dates,
+ * plurals, slugs and Accept-Language.
+ *
+ * DESIGN: catalogs are loaded once into open-addressing hash tables and are
+ * read-only afterwards, so lookups need no lock. ICU formatters are costly
+ * to open and not thread-safe, so each (locale, style) formatter is opened
+ * once into a shared table and used under its own mutex. */
+#include "i18n.h"
+#include "buf.h"
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unicode/udat.h>
+#include <unicode/umsg.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+
+/* ---- catalogs ----------------------------------------------------------------- */
+
+struct msg {
+	char *id, *str;
+};
+
+struct catalog {
+	char lang[16];
+	struct msg *slots;
+	size_t cap, n;
+};
+
+#define MAX_CATALOGS 32
+static struct catalog catalogs[MAX_CATALOGS];
+static size_t ncatalogs;
+
+static unsigned long
+hash_str(const char *s)
+{
+	unsigned long h = 1469598103934665603UL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211UL;
+	return h;
+}
+
+static void
+cat_put(struct catalog *c, char *id, char *str)
+{
+	if ((c->n + 1) * 2 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct msg *s = xcalloc(cap, sizeof *s);
+		for (size_t i = 0; i < c->cap; i++) {
+			if (!c->slots[i].id)
+				continue;
+			size_t j = hash_str(c->slots[i].id) & (cap - 1);
+			while (s[j].id)
+				j = (j + 1) & (cap - 1);
+			s[j] = c->slots[i];
+		}
+		free(c->slots);
+		c->slots = s;
+		c->cap = cap;
+	}
+	size_t j = hash_str(id) & (c->cap - 1);
+	while (c->slots[j].id) {
+		if (strcmp(c->slots[j].id, id) == 0) {
+			free(c->slots[j].str);
+			free(id);
+			c->slots[j].str = str;
+			return;
+		}
+		j = (j + 1) & (c->cap - 1);
+	}
+	c->slots[j].id = id;
+	c->slots[j].str = str;
+	c->n++;
+}
+
+static struct catalog *
+cat_find(const char *lang)
+{
+	for (size_t i = 0; i < ncatalogs; i++)
+		if (strcmp(catalogs[i].lang, lang) == 0)
+			return &catalogs[i];
+	return NULL;
+}
+
+const char *
+i18n_gettext(const char *lang, const char *msgid)
+{
+	struct catalog *c = lang ? cat_find(lang) : NULL;
+	if (!c || !c->cap)
+		return msgid;
+	size_t j = hash_str(msgid) & (c->cap - 1);
+	while (c->slots[j].id) {
+		if (strcmp(c->slots[j].id, msgid) == 0)
+			return c->slots[j].str;
+		j = (j + 1) & (c->cap - 1);
+	}
+	return msgid;
+}
+
+/* Appends the C-escaped string literal at *p ("...") to b. */
+static int
+po_string(const char **p, struct buf *b)
+{
+	const char *s = *p;
+	if (*s != '"')
+		return -1;
+	for (s++; *s && *s != '"'; s++) {
+		if (*s == '\\') {
+			s++;
+			switch (*s) {
+			case 'n': buf_putc(b, '\n'); break;
+			case 't': buf_putc(b, '\t'); break;
+			case 'r': buf_putc(b, '\r'); break;
+			case '"': buf_putc(b, '"'); break;
+			case '\\': buf_putc(b, '\\'); break;
+			default: return -1;
+			}
+		} else
+			buf_putc(b, *s);
+	}
+	if (*s != '"')
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+int
+i18n_load_string(const char *lang, const char *src, size_t len, char *err, size_t errlen)
+{
+	struct catalog *c = cat_find(lang);
+	if (!c) {
+		if (ncatalogs == MAX_CATALOGS) {
+			snprintf(err, errlen, "%s: too many catalogs", lang);
+			return -1;
+		}
+		c = &catalogs[ncatalogs++];
+		snprintf(c->lang, sizeof c->lang, "%s", lang);
+	}
+	char *text = xmalloc(len + 1);
+	memcpy(text, src, len);
+	text[len] = 0;
+	struct buf id = {0}, str = {0}, *cur = NULL;
+	bool fuzzy = false, has_ctx = false, in_entry = false;
+	int line = 0, rc = 0;
+	char *save = NULL;
+	/* A final blank line flushes the last entry. */
+	for (char *l = text;; ) {
+		char *nl = strchr(l, '\n');
+		if (nl)
+			*nl = 0;
+		line++;
+		const char *p = l;
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		bool blank = *p == 0;
+		bool starts = strncmp(p, "msgid ", 6) == 0 || strncmp(p, "msgctxt ", 8) == 0 || (*p == '#' && in_entry && cur == &str);
+		if ((blank || starts || !nl) && in_entry && cur == &str) {
+			if (!nl && !blank && *p == '"') {
+				/* the last line continues the msgstr */
+				if (po_string(&p, &str) < 0)
+					goto bad;
+			}
+			if (id.len && str.len && !fuzzy && !has_ctx)
+				cat_put(c, xstrdup(id.s), xstrdup(str.s));
+			id.len = str.len = 0;
+			if (id.s) id.s[0] = 0;
+			if (str.s) str.s[0] = 0;
+			in_entry = false;
+			cur = NULL;
+			fuzzy = has_ctx = false;
+			if (!nl)
+				break;
+			if (blank) {
+				l = nl + 1;
+				continue;
+			}
+		}
+		if (blank) {
+		} else if (*p == '#') {
+			if (p[1] == ',' && strstr(p, "fuzzy"))
+				fuzzy = true;
+		} else if (strncmp(p, "msgctxt ", 8) == 0) {
+			has_ctx = true;
+			in_entry = true;
+			cur = NULL;
+		} else if (strncmp(p, "msgid ", 6) == 0) {
+			p += 6;
+			in_entry = true;
+			id.len = 0;
+			cur = &id;
+			if (po_string(&p, &id) < 0)
+				goto bad;
+		} else if (strncmp(p, "msgid_plural ", 13) == 0) {
+			cur = NULL;   /* gettext plurals are not used: plurals are ICU patterns */
+		} else if (strncmp(p, "msgstr ", 7) == 0 || strncmp(p, "msgstr[0] ", 10) == 0) {
+			p += p[6] == '[' ? 10 : 7;
+			str.len = 0;
+			cur = &str;
+			if (po_string(&p, &str) < 0)
+				goto bad;
+		} else if (strncmp(p, "msgstr[", 7) == 0) {
+			cur = NULL;
+		} else if (*p == '"') {
+			if (cur && po_string(&p, cur) < 0)
+				goto bad;
+		} else
+			goto bad;
+		if (!nl)
+			break;
+		l = nl + 1;
+		continue;
+	bad:
+		snprintf(err, errlen, "%s.po:%d: cannot parse this line", lang, line);
+		rc = -1;
+		break;
+	}
+	(void)save;
+	buf_free(&id);
+	buf_free(&str);
+	free(text);
+	return rc;
+}
+
+int
+i18n_load(const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 4 || l > 15 || strcmp(de->d_name + l - 3, ".po") != 0)
+			continue;
+		char lang[16], path[4096];
+		snprintf(lang, sizeof lang, "%.*s", (int)(l - 3), de->d_name);
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		struct buf b = {0};
+		char chunk[8192];
+		size_t r;
+		while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_raw(&b, chunk, r);
+		fclose(f);
+		char e2[512];
+		if (i18n_load_string(lang, b.s ? b.s : "", b.len, e2, sizeof e2) < 0) {
+			snprintf(err, errlen, "%s/%s", dir, e2);
+			rc = -1;
+		}
+		buf_free(&b);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* ---- ICU ---------------------------------------------------------------------- */
+
+struct datefmt {
+	char locale[32];
+	int style;
+	bool with_time;
+	UDateFormat *f;
+	pthread_mutex_t mu;
+};
+
+#define MAX_DATEFMT 64
+static struct datefmt datefmts[MAX_DATEFMT];
+static size_t ndatefmts;
+static pthread_mutex_t datefmts_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static UTransliterator *slug_trans;
+static pthread_mutex_t slug_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void
+i18n_shutdown(void)
+{
+	for (size_t i = 0; i < ndatefmts; i++) {
+		udat_close(datefmts[i].f);
+		pthread_mutex_destroy(&datefmts[i].mu);
+	}
+	ndatefmts = 0;
+	if (slug_trans)
+		utrans_close(slug_trans);
+	slug_trans = NULL;
+	for (size_t i = 0; i < ncatalogs; i++) {
+		for (size_t j = 0; j < catalogs[i].cap; j++) {
+			free(catalogs[i].slots[j].id);
+			free(catalogs[i].slots[j].str);
+		}
+		free(catalogs[i].slots);
+	}
+	ncatalogs = 0;
+}
+
+/* UTF-8 → UTF-16 in the arena; *n receives the length in UChars. */
+static UChar *
+to_u16(struct arena *a, const char *s, int32_t *n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len = 0;
+	u_strFromUTF8(NULL, 0, &len, s, -1, &st);
+	st = U_ZERO_ERROR;
+	UChar *u = arena_alloc(a, ((size_t)len + 1) * sizeof *u);
+	u_strFromUTF8(u, len + 1, &len, s, -1, &st);
+	if (U_FAILURE(st))
+		len = 0;
+	u[len] = 0;
+	*n = len;
+	return u;
+}
+
+static const char *
+from_u16(struct arena *a, const UChar *u, int32_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len = 0;
+	u_strToUTF8(NULL, 0, &len, u, n, &st);
+	st = U_ZERO_ERROR;
+	char *s = arena_alloc(a, (size_t)len + 1);
+	u_strToUTF8(s, len + 1, &len, u, n, &st);
+	if (U_FAILURE(st))
+		len = 0;
+	s[len] = 0;
+	return s;
+}
+
+static int
+style_of(const char *style)
+{
+	if (!style || strcmp(style, "long") == 0)
+		return UDAT_LONG;
+	if (strcmp(style, "full") == 0)
+		return UDAT_FULL;
+	if (strcmp(style, "medium") == 0)
+		return UDAT_MEDIUM;
+	return UDAT_SHORT;
+}
+
+const char *
+i18n_date(struct arena *a, const char *locale, long long t, const char *style, bool with_time)
+{
+	int sty = style_of(style);
+	struct datefmt *df = NULL;
+	pthread_mutex_lock(&datefmts_mu);
+	for (size_t i = 0; i < ndatefmts; i++) {
+		if (datefmts[i].style == sty && datefmts[i].with_time == with_time &&
+		    strcmp(datefmts[i].locale, locale) == 0) {
+			df = &datefmts[i];
+			break;
+		}
+	}
+	if (!df && ndatefmts < MAX_DATEFMT) {
+		UErrorCode st = U_ZERO_ERROR;
+		static const UChar utc[] = {'U', 'T', 'C', 0};
+		UDateFormat *f = udat_open(with_time ? UDAT_SHORT : UDAT_NONE, (UDateFormatStyle)sty, locale, utc, -1, NULL, -1, &st);
+		if (!U_FAILURE(st)) {
+			df = &datefmts[ndatefmts++];
+			snprintf(df->locale, sizeof df->locale, "%s", locale);
+			df->style = sty;
+			df->with_time = with_time;
+			df->f = f;
+			pthread_mutex_init(&df->mu, NULL);
+		}
+	}
+	pthread_mutex_unlock(&datefmts_mu);
+	if (!df)
+		return i18n_isotime(a, t);
+	UChar out[128];
+	UErrorCode st = U_ZERO_ERROR;
+	pthread_mutex_lock(&df->mu);
+	int32_t n = udat_format(df->f, (UDate)t * 1000.0, out, 128, NULL, &st);
+	pthread_mutex_unlock(&df->mu);
+	if (U_FAILURE(st))
+		return i18n_isotime(a, t);
+	return from_u16(a, out, n);
+}
+
+const char *
+i18n_isotime(struct arena *a, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char *s = arena_alloc(a, 32);
+	strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return s;
+}
+
+const char *
+i18n_plural(struct arena *a, const char *locale, const char *pattern, double n)
+{
+	int32_t plen;
+	UChar *pat = to_u16(a, pattern, &plen);
+	UChar out[512];
+	UErrorCode st = U_ZERO_ERROR;
+	/* the argument must be a double: ICU reads it as one */
+	int32_t len = u_formatMessage(locale, pat, plen, out, 512, &st, n);
+	if (U_FAILURE(st))
+		return pattern;
+	return from_u16(a, out, len);
+}
+
+const char *
+i18n_slug(struct arena *a, const char *text)
+{
+	int32_t n;
+	UChar *u = to_u16(a, text, &n);
+	int32_t cap = n * 4 + 16, len = n, limit = n;
+	UChar *w = arena_alloc(a, (size_t)cap * sizeof *w);
+	memcpy(w, u, (size_t)n * sizeof *w);
+	UErrorCode st = U_ZERO_ERROR;
+	pthread_mutex_lock(&slug_mu);
+	if (!slug_trans) {
+		static const UChar id[] = u"Any-Latin; Latin-ASCII; Lower";
+		UParseError pe;
+		slug_trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, &pe, &st);
+	}
+	if (slug_trans && !U_FAILURE(st))
+		utrans_transUChars(slug_trans, w, &len, cap, 0, &limit, &st);
+	pthread_mutex_unlock(&slug_mu);
+	const char *ascii = U_FAILURE(st) ? text : from_u16(a, w, len);
+	char *out = arena_alloc(a, 81);
+	size_t o = 0;
+	bool dash = false;
+	for (const char *p = ascii; *p && o < 80; p++) {
+		char c = (char)tolower((unsigned char)*p);
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (dash && o > 0 && o < 79)
+				out[o++] = '-';
+			dash = false;
+			out[o++] = c;
+		} else
+			dash = true;
+	}
+	out[o] = 0;
+	return out;
+}
+
+int
+i18n_negotiate(const char *al, const char *const *codes, size_t n)
+{
+	int best = -1;
+	double bestq = 0;
+	if (!al)
+		return -1;
+	const char *p = al;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *tag = p;
+		while (*p && *p != ',' && *p != ';' && *p != ' ')
+			p++;
+		size_t taglen = (size_t)(p - tag);
+		double q = 1.0;
+		while (*p && *p != ',') {
+			if (*p == ';') {
+				p++;
+				while (*p == ' ')
+					p++;
+				if (p[0] == 'q' && p[1] == '=')
+					q = strtod(p + 2, NULL);
+			} else
+				p++;
+		}
+		if (q > 1 || q != q)
+			q = 0;
+		/* primary subtag of the range: "pt-BR" → "pt" */
+		size_t prim = 0;
+		while (prim < taglen && tag[prim] != '-' && tag[prim] != '_')
+			prim++;
+		for (size_t i = 0; i < n && taglen; i++) {
+			if (strlen(codes[i]) == prim && strncasecmp(codes[i], tag, prim) == 0 && q > bestq) {
+				best = (int)i;
+				bestq = q;
+			}
+		}
+		if (taglen == 0 && *p == 0)
+			break;
+	}
+	return best;
+}

@@ -1,0 +1,46 @@
+/* log.c: writes "2025-03-14T09:30:00Z LEVEL message" lines to stderr.
+ * One fprintf per record so concurrent threads do not interleave. */
+#include "log.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+static int quiet;
+
+void
+log_set_quiet(int q)
+{
+	quiet = q;
+}
+
+static void
+vlog(const char *level, const char *fmt, va_list ap)
+{
+	char msg[2048], ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	fprintf(stderr, "%s %s %s\n", ts, level, msg);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	if (quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("info", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("error", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,94 @@
+/* markdown.c: the one place Markdown becomes HTML. Uses cmark-gfm with the
+ * table, autolink, strikethrough and tagfilter extensions and never the
+ * UNSAFE option, so raw HTML and script URLs cannot reach a page. */
+#include "markdown.h"
+#include "arena.h"
+#include "buf.h"
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void
+ext_init(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* Reader profile: images become their alt text, links gain rel. cmark's
+ * output is already sanitised, so plain string rewriting of its "<a href="
+ * is safe: the URL it wrote is escaped and its scheme checked. */
+static void
+reader_rewrite(struct buf *out, const char *html, size_t n)
+{
+	static const char a_open[] = "<a href=\"";
+	size_t i = 0;
+	while (i < n) {
+		const char *p = memmem(html + i, n - i, a_open, sizeof a_open - 1);
+		if (!p) {
+			buf_raw(out, html + i, n - i);
+			break;
+		}
+		const char *q = memchr(p + sizeof a_open - 1, '"', (size_t)(html + n - (p + sizeof a_open - 1)));
+		if (!q) {
+			buf_raw(out, html + i, n - i);
+			break;
+		}
+		buf_raw(out, html + i, (size_t)(q + 1 - (html + i)));
+		buf_puts(out, " rel=\"nofollow ugc noopener\"");
+		i = (size_t)(q + 1 - html);
+	}
+}
+
+static void
+drop_images(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		if (ev == CMARK_EVENT_EXIT && cmark_node_get_type(n) == CMARK_NODE_IMAGE) {
+			/* keep the alt text (the children), drop the image */
+			cmark_node *c;
+			while ((c = cmark_node_first_child(n)))
+				cmark_node_insert_before(n, c);
+			cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+			cmark_node_set_literal(text, "");
+			cmark_node_replace(n, text);
+			cmark_iter_reset(it, text, CMARK_EVENT_EXIT);
+			cmark_node_free(n);
+		}
+	}
+	cmark_iter_free(it);
+}
+
+char *
+md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len)
+{
+	pthread_once(&ext_once, ext_init);
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
+	cmark_parser *p = cmark_parser_new(opts);
+	static const char *exts[] = {"table", "autolink", "strikethrough", "tagfilter"};
+	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+		if (e)
+			cmark_parser_attach_syntax_extension(p, e);
+	}
+	cmark_parser_feed(p, src, srclen);
+	cmark_node *doc = cmark_parser_finish(p);
+	if (profile == MD_READER)
+		drop_images(doc);
+	char *html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	struct buf out = {0};
+	if (profile == MD_READER)
+		reader_rewrite(&out, html, strlen(html));
+	else
+		buf_puts(&out, html);
+	free(html);
+	return buf_detach(&out, len);
+}

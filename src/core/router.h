@@ -1,0 +1,23 @@
+/* router.h: maps method + path to a handler. Each feature declares one
+ * table of routes next to its handlers; main registers the tables.
+ * A pattern is a path whose segments are literals or {name} captures;
+ * a final "/" means the path must end in "/" (a front page, a section). */
+#ifndef GZ_ROUTER_H
+#define GZ_ROUTER_H
+#include "http.h"
+
+struct route {
+	int methods;            /* HTTP_GET | HTTP_HEAD | HTTP_POST */
+	const char *pattern;    /* "/{edition}/tag/{slug}" */
+	handler_fn handler;
+};
+
+void router_add(const struct route *table);   /* ends with {0} */
+void router_reset(void);
+/* Finds the handler for r->method and r->path and fills r->params.
+ * Returns the handler; NULL with *status = 404 (no such path) or 405
+ * (path exists, method does not), or 308 with *location set when the
+ * path only lacks its trailing slash. */
+handler_fn router_match(struct req *r, int *status, const char **location);
+
+#endif

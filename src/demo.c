@@ -1,0 +1,379 @@
+/* demo.c: `gazette demo` — loads the demo newsroom (demo/taxonomy.txt and
+ * demo/stories/NNN-name.md, format in demo/FORMAT.md) into a database, in one
+ * transaction. A database that already has articles is left alone. */
+#include "site.h"
+#include "core/buf.h"
+#include "core/i18n.h"
+#include "core/markdown.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct {
+	const char *code, *name, *locale;
+	int position, is_default;
+} demo_editions[] = {
+	{"pt", "Português", "pt_BR", 1, 0},
+	{"es", "Español", "es_ES", 2, 0},
+	{"en", "English", "en_GB", 3, 1},
+};
+#define NED 3
+
+static char *
+read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct buf b = {0};
+	char chunk[16384];
+	size_t r;
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_raw(&b, chunk, r);
+	fclose(f);
+	return buf_detach(&b, NULL);
+}
+
+static char *
+trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+/* Splits s on " | " into at most max fields (in place). */
+static int
+split_fields(char *s, char **f, int max)
+{
+	int n = 0;
+	while (n < max) {
+		char *bar = strstr(s, " | ");
+		f[n++] = trim(s);
+		if (!bar)
+			break;
+		*bar = 0;
+		s = bar + 3;
+	}
+	return n;
+}
+
+static long long
+term_id(struct db_conn *c, const char *taxonomy, const char *key)
+{
+	return db_int1(c, 0, "SELECT id FROM terms WHERE taxonomy = ? AND key = ?", "ss", taxonomy, key);
+}
+
+static int
+load_taxonomy(struct db_conn *c, struct arena *a, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/taxonomy.txt", dir);
+	char *text = read_file(path, err, errlen);
+	if (!text)
+		return -1;
+	int lineno = 0, pos = 0, rc = 0;
+	for (char *line = text, *next; line && rc == 0; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		char *f[6];
+		int n = split_fields(line, f, 6);
+		char *kind = f[0], *key = strchr(f[0], ' ');
+		if (!key) {
+			rc = -1;
+			break;
+		}
+		*key++ = 0;
+		key = trim(key);
+		pos++;
+		if (strcmp(kind, "author") == 0) {
+			if (n != 5) {
+				rc = -1;
+				break;
+			}
+			long long id = db_insert(c, "INSERT INTO authors (slug, name) VALUES (?, ?) RETURNING id", "ss", key, f[1]);
+			for (int i = 0; i < NED && id > 0; i++)
+				if (db_exec(c, "INSERT INTO author_bios (author_id, edition, bio) VALUES (?, ?, ?)", "iss", id, demo_editions[i].code,
+				    f[strcmp(demo_editions[i].code, "en") == 0 ? 2 : strcmp(demo_editions[i].code, "es") == 0 ? 3 : 4]) < 0)
+					id = -1;
+			if (id < 0)
+				rc = -1;
+			continue;
+		}
+		if (n != 4 || (strcmp(kind, "section") && strcmp(kind, "category") && strcmp(kind, "tag"))) {
+			rc = -1;
+			break;
+		}
+		long long parent = 0;
+		char *lt = strchr(key, '<');
+		if (lt) {
+			*lt = 0;
+			parent = term_id(c, kind, trim(lt + 1));
+			key = trim(key);
+			if (!parent) {
+				rc = -1;
+				break;
+			}
+		}
+		long long id = parent
+		    ? db_insert(c, "INSERT INTO terms (taxonomy, key, parent_id, position) VALUES (?, ?, ?, ?) RETURNING id", "ssid", kind, key, parent, pos)
+		    : db_insert(c, "INSERT INTO terms (taxonomy, key, position) VALUES (?, ?, ?) RETURNING id", "ssd", kind, key, pos);
+		if (id < 0) {
+			rc = -1;
+			break;
+		}
+		static const char *order[NED] = {"en", "es", "pt"};   /* column order in the file */
+		for (int i = 0; i < NED && rc == 0; i++) {
+			const char *name = f[1 + i];
+			if (db_exec(c, "INSERT INTO term_names (term_id, edition, taxonomy, name, slug) VALUES (?, ?, ?, ?, ?)", "issss",
+			    id, order[i], kind, name, i18n_slug(a, name)) < 0)
+				rc = -1;
+		}
+	}
+	if (rc < 0 && !*err)
+		snprintf(err, errlen, "%s:%d: cannot load this line", path, lineno);
+	free(text);
+	return rc;
+}
+
+static long long
+parse_time(const char *s)
+{
+	struct tm tm = {0};
+	if (!s || !strptime(s, "%Y-%m-%d %H:%M", &tm))
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+/* A slug unique in its edition: "slug", then "slug-2", "slug-3"… */
+static const char *
+unique_slug(struct db_conn *c, struct arena *a, const char *ed, const char *title)
+{
+	const char *base = i18n_slug(a, title), *slug = base;
+	for (int i = 2; db_int1(c, 0, "SELECT count(*) FROM articles WHERE edition = ? AND slug = ?", "ss", ed, slug) > 0; i++)
+		slug = arena_printf(a, "%s-%d", base, i);
+	return slug;
+}
+
+static int
+load_story(struct db_conn *c, struct arena *a, const char *path, const char *stem, char *err, size_t errlen)
+{
+	char *text = read_file(path, err, errlen);
+	if (!text)
+		return -1;
+	char *hdr[8][2];
+	int nh = 0, rc = -1;
+	char *p = text;
+	/* header: key: value lines up to the first blank line */
+	while (*p && *p != '\n') {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		char *colon = strchr(p, ':');
+		if (colon && nh < 8) {
+			*colon = 0;
+			hdr[nh][0] = trim(p);
+			hdr[nh][1] = trim(colon + 1);
+			nh++;
+		}
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	const char *kind = NULL, *section = NULL, *category = NULL, *tags = "", *authors = "", *published = NULL, *updated = NULL;
+	for (int i = 0; i < nh; i++) {
+		const char *k = hdr[i][0], *v = hdr[i][1];
+		if (!strcmp(k, "kind")) kind = v;
+		else if (!strcmp(k, "section")) section = v;
+		else if (!strcmp(k, "category")) category = v;
+		else if (!strcmp(k, "tags")) tags = v;
+		else if (!strcmp(k, "authors")) authors = v;
+		else if (!strcmp(k, "published")) published = v;
+		else if (!strcmp(k, "updated")) updated = v;
+	}
+	long long pub = parse_time(published), upd = updated ? parse_time(updated) : 0;
+	long long sec = section ? term_id(c, "section", section) : 0;
+	long long cat = category ? term_id(c, "category", category) : 0;
+	if (!kind_valid(kind) || pub < 0 || upd < 0 || (section && !sec) || (category && !cat)) {
+		snprintf(err, errlen, "%s: bad header (kind, section, category or dates)", path);
+		goto out;
+	}
+	/* blocks */
+	char *blocks[NED + 1][2];
+	int nb = 0;
+	for (char *q = strstr(p, "\n=== "); q; q = strstr(q, "\n=== ")) {
+		*q = 0;
+		q += 5;
+		char *nl = strchr(q, '\n');
+		if (!nl || nb == NED)
+			break;
+		*nl = 0;
+		blocks[nb][0] = trim(q);
+		blocks[nb][1] = nl + 1;
+		nb++;
+		q = nl + 1;
+	}
+	if (nb == 0) {
+		snprintf(err, errlen, "%s: no \"=== CODE\" block", path);
+		goto out;
+	}
+	long long group = 0;
+	if (nb > 1 && (group = db_insert(c, "INSERT INTO translation_groups (key) VALUES (?) RETURNING id", "s", stem)) < 0)
+		goto dberr;
+	for (int b = 0; b < nb; b++) {
+		const char *ed = blocks[b][0];
+		char *s = blocks[b][1];
+		while (*s == '\n' || *s == ' ')
+			s++;
+		char *title = NULL, *standfirst = "";
+		if (strncmp(s, "# ", 2) == 0) {
+			char *nl = strchr(s, '\n');
+			if (nl)
+				*nl = 0;
+			title = trim(s + 2);
+			s = nl ? nl + 1 : s + strlen(s);
+		}
+		while (*s == '\n' || *s == ' ')
+			s++;
+		if (strncmp(s, "> ", 2) == 0) {
+			char *nl = strchr(s, '\n');
+			if (nl)
+				*nl = 0;
+			standfirst = trim(s + 2);
+			s = nl ? nl + 1 : s + strlen(s);
+		}
+		bool known = false;
+		for (int i = 0; i < NED; i++)
+			known |= strcmp(demo_editions[i].code, ed) == 0;
+		if (!title || !known) {
+			snprintf(err, errlen, "%s: block \"%s\" lacks a known edition or a \"# \" headline", path, ed);
+			goto out;
+		}
+		size_t hlen;
+		char *html = md_render(s, strlen(s), MD_ARTICLE, &hlen);
+		const char *slug = unique_slug(c, a, ed, title);
+		long long id = db_insert(c,
+		    "INSERT INTO articles (edition, translation_group, kind, slug, title, standfirst, body_md, body_html, "
+		    "section_id, category_id, status, published_at, updated_at, created_at) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?) RETURNING id",
+		    "snssssssnnini", ed, group, kind, slug, title, standfirst, s, html, sec, cat, pub, upd, pub);
+		free(html);
+		if (id < 0)
+			goto dberr;
+		int pos = 0;
+		char *list = arena_strdup(a, authors), *save = NULL;
+		for (char *k = strtok_r(list, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+			long long au = db_int1(c, 0, "SELECT id FROM authors WHERE slug = ?", "s", k);
+			if (!au) {
+				snprintf(err, errlen, "%s: unknown author %s", path, k);
+				goto out;
+			}
+			if (db_exec(c, "INSERT INTO article_authors (article_id, author_id, position) VALUES (?, ?, ?)", "iid", id, au, pos++) < 0)
+				goto dberr;
+		}
+		list = arena_strdup(a, tags);
+		for (char *k = strtok_r(list, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+			long long t = term_id(c, "tag", k);
+			if (!t) {
+				snprintf(err, errlen, "%s: unknown tag %s", path, k);
+				goto out;
+			}
+			if (db_exec(c, "INSERT INTO article_tags (article_id, term_id) VALUES (?, ?)", "ii", id, t) < 0)
+				goto dberr;
+		}
+	}
+	rc = 0;
+	goto out;
+dberr:
+	snprintf(err, errlen, "%s: database error (see log)", path);
+out:
+	free(text);
+	return rc;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int
+demo_load(struct db *db, const char *dir, char *err, size_t errlen)
+{
+	struct db_conn *c = db_acquire(db);
+	struct arena a;
+	arena_init(&a, 65536);
+	int rc = -1;
+	char **names = NULL;
+	size_t nn = 0;
+	err[0] = 0;
+	if (db_int1(c, 0, "SELECT count(*) FROM articles", "") > 0) {
+		rc = 1;   /* already has content */
+		goto out;
+	}
+	char sdir[4096];
+	snprintf(sdir, sizeof sdir, "%s/stories", dir);
+	DIR *d = opendir(sdir);
+	if (!d) {
+		snprintf(err, errlen, "%s: %s", sdir, strerror(errno));
+		goto out;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && strcmp(de->d_name + l - 3, ".md") == 0) {
+			names = xrealloc(names, (nn + 1) * sizeof *names);
+			names[nn++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, nn, sizeof *names, cmp_str);
+	if (db_begin(c) < 0) {
+		snprintf(err, errlen, "cannot begin a transaction");
+		goto out;
+	}
+	for (int i = 0; i < NED; i++) {
+		if (db_exec(c, "INSERT INTO editions (code, name, locale, position, is_default) VALUES (?, ?, ?, ?, ?) "
+		    "ON CONFLICT (code) DO NOTHING", "sssdd", demo_editions[i].code, demo_editions[i].name,
+		    demo_editions[i].locale, demo_editions[i].position, demo_editions[i].is_default) < 0) {
+			snprintf(err, errlen, "cannot insert editions");
+			goto rollback;
+		}
+	}
+	if (load_taxonomy(c, &a, dir, err, errlen) < 0)
+		goto rollback;
+	for (size_t i = 0; i < nn; i++) {
+		char path[4096 + 256], stem[256];
+		snprintf(path, sizeof path, "%s/%s", sdir, names[i]);
+		snprintf(stem, sizeof stem, "%.*s", (int)(strlen(names[i]) - 3), names[i]);
+		if (load_story(c, &a, path, stem, err, errlen) < 0)
+			goto rollback;
+		arena_reset(&a);
+	}
+	if (db_commit(c) < 0) {
+		snprintf(err, errlen, "cannot commit the demo content");
+		goto out;
+	}
+	rc = 0;
+	goto out;
+rollback:
+	db_rollback(c);
+out:
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	arena_free(&a);
+	db_release(c);
+	return rc;
+}

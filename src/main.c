@@ -1,0 +1,362 @@
+/* main.c: the gazette command line: init, demo, serve. Parses options,
+ * opens the database, and wires the features' routes into core/http.
+ * Exit codes: 0 done, 1 a resource is unusable (database, port, theme),
+ * 2 bad usage. */
+#include "site.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/router.h"
+#include "core/theme.h"
+#include <signal.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GAZETTE_VERSION
+#define GAZETTE_VERSION "0.0.0"
+#endif
+#ifndef GAZETTE_DATADIR
+#define GAZETTE_DATADIR "."
+#endif
+
+struct opts {
+	const char *db;
+	const char *listen;
+	const char *theme;
+	const char *base_url;
+	unsigned threads;
+	bool dev;
+	bool help;
+};
+
+static const char usage_text[] =
+	"usage: gazette [--version] [--help] COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  init    create or migrate a database\n"
+	"  demo    load the demo newsroom into a database (creating it if needed)\n"
+	"  serve   serve the site over HTTP\n"
+	"\n"
+	"Run 'gazette COMMAND --help' for a command's options.\n";
+
+static const struct {
+	const char *name;
+	const char *help;
+} commands[] = {
+	{"init", "usage: gazette init [--db FILE]\n"
+		 "Creates the database FILE, or applies the migrations it lacks.\n"
+		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
+	{"demo", "usage: gazette demo [--db FILE]\n"
+		 "Loads the demo newsroom (3 editions, sections, authors, articles)\n"
+		 "into FILE, creating and migrating it if needed. A database that\n"
+		 "already has articles is left unchanged.\n"
+		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
+	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
+		  "                     [--threads N] [--base-url URL]\n"
+		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
+		  "accepting, finish requests in flight and close the database.\n"
+		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
+		  "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
+		  "  --theme DIR        theme folder with templates/ and static/\n"
+		  "                     (default: the built-in themes/default)\n"
+		  "  --dev              reload templates on every request\n"
+		  "  --threads N        worker threads (default: the number of cores)\n"
+		  "  --base-url URL     public address used in canonical links\n"
+		  "                     (default http://HOST:PORT)\n"},
+};
+
+static const char *
+datadir(void)
+{
+	const char *d = getenv("GAZETTE_DATADIR");
+	return d && *d ? d : GAZETTE_DATADIR;
+}
+
+static int
+usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "gazette: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	for (size_t i = 0; cmd && i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(commands[i].name, cmd) == 0) {
+			fputs(commands[i].help, stderr);
+			return 2;
+		}
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* Parses the options of cmd; returns 0 or an exit code. */
+static int
+parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
+{
+	bool is_serve = strcmp(cmd, "serve") == 0;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i], *val = NULL;
+		char name[64];
+		snprintf(name, sizeof name, "%s", a);
+		char *eq = strchr(name, '=');
+		if (eq) {
+			*eq = 0;
+			val = a + (eq - name) + 1;
+		}
+		bool takes = strcmp(name, "--db") == 0 || (is_serve && (strcmp(name, "--listen") == 0 ||
+		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0));
+		if (takes && !val) {
+			if (i + 1 >= argc)
+				return usage_error(cmd, "option %s needs a value", name);
+			val = argv[++i];
+		}
+		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+			o->help = true;
+		else if (strcmp(name, "--db") == 0)
+			o->db = val;
+		else if (is_serve && strcmp(name, "--listen") == 0)
+			o->listen = val;
+		else if (is_serve && strcmp(name, "--theme") == 0)
+			o->theme = val;
+		else if (is_serve && strcmp(name, "--base-url") == 0)
+			o->base_url = val;
+		else if (is_serve && strcmp(name, "--threads") == 0) {
+			int n = atoi(val);
+			if (n < 1 || n > 256 || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--threads needs a number from 1 to 256, not '%s'", val);
+			o->threads = (unsigned)n;
+		} else if (is_serve && strcmp(name, "--dev") == 0 && !eq)
+			o->dev = true;
+		else
+			return usage_error(cmd, "unknown option '%s'", a);
+	}
+	return 0;
+}
+
+static struct db *
+open_db(const char *path, int pool)
+{
+	char err[512];
+	struct db *db = db_open(path, pool, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "gazette: %s\n", err);
+		return NULL;
+	}
+	struct db_conn *c = db_acquire(db);
+	int rc = db_migrate(c, err, sizeof err);
+	db_release(c);
+	if (rc < 0) {
+		fprintf(stderr, "gazette: database %s: %s\n", path, err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int
+cmd_init(struct opts *o)
+{
+	struct db *db = open_db(o->db, 1);
+	if (!db)
+		return 1;
+	struct db_conn *c = db_acquire(db);
+	printf("%s: schema version %d\n", o->db, db_schema_version(c));
+	db_release(c);
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_demo(struct opts *o)
+{
+	struct db *db = open_db(o->db, 1);
+	if (!db)
+		return 1;
+	char dir[4096], err[1024];
+	snprintf(dir, sizeof dir, "%s/demo", datadir());
+	int rc = demo_load(db, dir, err, sizeof err);
+	if (rc < 0)
+		fprintf(stderr, "gazette: demo: %s\n", err);
+	else if (rc == 1)
+		printf("%s already has articles: demo content not loaded again\n", o->db);
+	else {
+		struct db_conn *c = db_acquire(db);
+		printf("%s: demo newsroom loaded (%lld articles)\n", o->db, db_int1(c, 0, "SELECT count(*) FROM articles", ""));
+		db_release(c);
+	}
+	db_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
+static const char *theme_dir_opt;
+
+static void
+dev_reload(void)
+{
+	char err[1024];
+	struct theme *t = theme_load(theme_dir_opt, err, sizeof err);
+	if (t)
+		theme_install(t);
+	else
+		log_error("theme not reloaded: %s", err);
+}
+
+static bool dev_mode;
+
+static void
+dispatch(struct req *r)
+{
+	if (dev_mode) {
+		dev_reload();
+		theme_release(r->theme);
+		r->theme = theme_acquire();
+		theme_set_current_for_thread(r->theme);
+	}
+	site_dispatch(r);
+}
+
+static int
+cmd_serve(struct opts *o)
+{
+	char err[1024], theme_dir[4096], locale_dir[4096], base[512];
+	unsigned threads = o->threads ? o->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	snprintf(theme_dir, sizeof theme_dir, "%s", o->theme ? o->theme : "");
+	if (!o->theme)
+		snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", datadir());
+	snprintf(locale_dir, sizeof locale_dir, "%s/locale", datadir());
+	theme_dir_opt = theme_dir;
+	dev_mode = o->dev;
+
+	/* signals are taken by sigwait() below; worker threads inherit the mask */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (i18n_load(locale_dir, err, sizeof err) < 0) {
+		fprintf(stderr, "gazette: catalogs: %s\n", err);
+		return 1;
+	}
+	struct theme *t = theme_load(theme_dir, err, sizeof err);
+	if (!t) {
+		fprintf(stderr, "gazette: theme: %s\n", err);
+		i18n_shutdown();
+		return 1;
+	}
+	theme_install(t);
+	struct db *db = open_db(o->db, (int)threads + 1);
+	if (!db) {
+		theme_install(NULL);
+		i18n_shutdown();
+		return 1;
+	}
+	snprintf(base, sizeof base, "%s", o->base_url ? o->base_url : "");
+	if (!o->base_url)
+		snprintf(base, sizeof base, "http://%s", o->listen);
+	size_t bl = strlen(base);
+	while (bl && base[bl - 1] == '/')
+		base[--bl] = 0;
+	struct site_config sc = {base};
+	if (site_init(db, &sc) < 0) {
+		fprintf(stderr, "gazette: database %s has no editions: load some with 'gazette demo --db %s'\n", o->db, o->db);
+		db_close(db);
+		theme_install(NULL);
+		i18n_shutdown();
+		return 1;
+	}
+	router_add(site_routes);
+	router_add(article_routes);
+	router_add(archive_routes);
+	struct server_config cfg = {
+		.listen = o->listen,
+		.threads = threads,
+		.db = db,
+		.dev = o->dev,
+		.theme_dir = theme_dir,
+		.dispatch = dispatch,
+		.error_page = site_error_page,
+	};
+	struct server *srv = server_start(&cfg, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "gazette: %s\n", err);
+		db_close(db);
+		theme_install(NULL);
+		i18n_shutdown();
+		return 1;
+	}
+	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, o->db, o->listen, threads, db_backend_name(db));
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			struct theme *nt = theme_load(theme_dir, err, sizeof err);
+			if (nt) {
+				theme_install(nt);
+				log_info("theme reloaded from %s", theme_dir);
+			} else
+				log_error("theme not reloaded: %s", err);
+			continue;
+		}
+		log_info("signal %d: stopping", sig);
+		break;
+	}
+	server_stop(srv);
+	db_close(db);
+	site_shutdown();
+	router_reset();
+	theme_install(NULL);
+	i18n_shutdown();
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "gazette: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0) {
+		printf("gazette %s\n", GAZETTE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	size_t ci;
+	for (ci = 0; ci < sizeof commands / sizeof *commands; ci++)
+		if (strcmp(commands[ci].name, cmd) == 0)
+			break;
+	if (ci == sizeof commands / sizeof *commands)
+		return usage_error(NULL, cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
+	struct opts o = {0};
+	const char *env_db = getenv("GAZETTE_DB");
+	o.db = env_db && *env_db ? env_db : "gazette.db";
+	o.listen = "127.0.0.1:8080";
+	int rc = parse_opts(cmd, argc - 2, argv + 2, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		fputs(commands[ci].help, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(&o);
+	if (strcmp(cmd, "demo") == 0)
+		return cmd_demo(&o);
+	return cmd_serve(&o);
+}

@@ -1,0 +1,331 @@
+/* site.c: editions, the shared page context (navigation, language
+ * switcher, hreflang), rendering through the theme, error pages, request
+ * dispatch, and the site-wide routes ("/", "/healthz"). */
+#include "site.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/router.h"
+#include "core/theme.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct edition editions[MAX_EDITIONS];
+static int neditions;
+static char base_url[256];
+
+int
+site_init(struct db *db, const struct site_config *cfg)
+{
+	snprintf(base_url, sizeof base_url, "%s", cfg->base_url ? cfg->base_url : "");
+	struct db_conn *c = db_acquire(db);
+	neditions = 0;
+	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default FROM editions ORDER BY position, code", "");
+	while (db_row(st) && neditions < MAX_EDITIONS) {
+		struct edition *e = &editions[neditions++];
+		snprintf(e->code, sizeof e->code, "%s", db_text(st, 0));
+		snprintf(e->name, sizeof e->name, "%s", db_text(st, 1));
+		snprintf(e->locale, sizeof e->locale, "%s", db_text(st, 2));
+		e->position = (int)db_int(st, 3);
+		e->is_default = db_int(st, 4) != 0;
+	}
+	db_done(st);
+	db_release(c);
+	return neditions ? 0 : -1;
+}
+
+void
+site_shutdown(void)
+{
+	neditions = 0;
+}
+
+const struct edition *
+edition_find(const char *code)
+{
+	for (int i = 0; code && i < neditions; i++)
+		if (strcmp(editions[i].code, code) == 0)
+			return &editions[i];
+	return NULL;
+}
+
+const struct edition *
+edition_default(void)
+{
+	for (int i = 0; i < neditions; i++)
+		if (editions[i].is_default)
+			return &editions[i];
+	return neditions ? &editions[0] : NULL;
+}
+
+int edition_count(void) { return neditions; }
+const struct edition *edition_at(int i) { return i >= 0 && i < neditions ? &editions[i] : NULL; }
+
+static int
+edition_index(const struct edition *ed)
+{
+	return (int)(ed - editions);
+}
+
+/* ---- URLs ----------------------------------------------------------------------- */
+
+const char *
+url_article(struct arena *a, const char *ed, const char *slug, long long published_at)
+{
+	time_t t = (time_t)published_at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return arena_printf(a, "/%s/%04d/%02d/%s", ed, tm.tm_year + 1900, tm.tm_mon + 1, slug);
+}
+
+const char *
+url_term(struct arena *a, const char *ed, const char *taxonomy, const char *slug)
+{
+	return arena_printf(a, "/%s/%s/%s", ed, taxonomy, slug);
+}
+
+const char *
+url_author(struct arena *a, const char *ed, const char *slug)
+{
+	return arena_printf(a, "/%s/author/%s", ed, slug);
+}
+
+const char *
+url_kind(struct arena *a, const char *ed, const char *kind)
+{
+	return arena_printf(a, "/%s/kind/%s", ed, kind);
+}
+
+bool
+kind_valid(const char *kind)
+{
+	return kind && (strcmp(kind, "news") == 0 || strcmp(kind, "opinion") == 0 || strcmp(kind, "blog") == 0);
+}
+
+const char *
+kind_label(const char *lang, const char *kind)
+{
+	if (strcmp(kind, "news") == 0)
+		return i18n_gettext(lang, "News");
+	if (strcmp(kind, "opinion") == 0)
+		return i18n_gettext(lang, "Opinion");
+	return i18n_gettext(lang, "Blogs");
+}
+
+/* ---- pages ------------------------------------------------------------------------ */
+
+void
+page_init(struct page *p, struct req *r, const struct edition *ed, const char *title)
+{
+	memset(p, 0, sizeof *p);
+	p->r = r;
+	p->ed = ed;
+	struct arena *a = &r->a;
+	struct tv *root = p->root = tv_map(a);
+	tv_set_str(root, "title", title);
+	struct tv *e = tv_set_map(root, "ed");
+	tv_set_str(e, "code", ed->code);
+	tv_set_str(e, "name", ed->name);
+	tv_set_str(e, "home", arena_printf(a, "/%s/", ed->code));
+	tv_set_str(root, "lang", ed->code);
+	struct tv *nav = tv_set_list(root, "nav");
+	struct db_stmt *st = db_query(req_db(r),
+	    "SELECT n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
+	    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
+	while (db_row(st)) {
+		struct tv *item = tv_push_map(nav);
+		tv_set_str(item, "name", db_atext(st, 0, a));
+		tv_set_str(item, "url", url_term(a, ed->code, "section", db_text(st, 1)));
+	}
+	db_done(st);
+	time_t now = time(NULL);
+	tv_set_int(root, "now", (long long)now);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	tv_set_int(root, "year", tm.tm_year + 1900);
+}
+
+void
+page_render(struct page *p, const char *template, int status)
+{
+	struct req *r = p->r;
+	struct arena *a = &r->a;
+	struct tv *root = p->root;
+	struct tv *sw = tv_set_list(root, "switcher");
+	struct tv *alts = tv_set_list(root, "alternates");
+	int me = edition_index(p->ed);
+	for (int i = 0; i < neditions; i++) {
+		const struct edition *e = &editions[i];
+		const char *url = i == me && p->canonical ? p->canonical : p->alt_url[i];
+		if (!url)
+			url = arena_printf(a, "/%s/", e->code);
+		struct tv *item = tv_push_map(sw);
+		tv_set_str(item, "code", e->code);
+		tv_set_str(item, "name", e->name);
+		tv_set_str(item, "url", url);
+		tv_set_bool(item, "current", i == me);
+		if (p->canonical && (i == me || p->alt_same[i])) {
+			struct tv *alt = tv_push_map(alts);
+			tv_set_str(alt, "hreflang", e->code);
+			tv_set_str(alt, "url", arena_printf(a, "%s%s", base_url, url));
+			const struct edition *def = edition_default();
+			if (e == def)
+				tv_set_str(root, "x_default", arena_printf(a, "%s%s", base_url, url));
+		}
+	}
+	if (p->canonical) {
+		tv_set_str(root, "canonical", arena_printf(a, "%s%s", base_url, p->canonical));
+		tv_set_str(root, "canonical_path", p->canonical);
+	}
+	tv_set_bool(root, "noindex", p->noindex);
+	tv_set_str(root, "base_url", base_url);
+	struct tmpl_env env = {p->ed->code, p->ed->locale, theme_asset_url};
+	r->body.len = 0;
+	if (!r->theme || tmpl_render(r->theme->tmpl, template, root, &env, a, &r->body) < 0) {
+		log_error("template %s missing", template);
+		r->status = 500;
+		r->content_type = "text/plain; charset=utf-8";
+		buf_puts(&r->body, "Internal error: template missing\n");
+		return;
+	}
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+}
+
+int
+page_number(struct req *r)
+{
+	const char *s = req_query(r, "page");
+	if (!s)
+		return 1;
+	size_t n = strlen(s);
+	if (n == 0 || n > 6 || strspn(s, "0123456789") != n || atoi(s) < 1) {
+		resp_error(r, 400);
+		return 0;
+	}
+	return atoi(s);
+}
+
+void
+page_pagination(struct page *p, const char *base, int page, int total)
+{
+	struct arena *a = &p->r->a;
+	struct tv *pg = tv_set_map(p->root, "pagination");
+	tv_set_int(pg, "page", page);
+	tv_set_int(pg, "pages", total);
+	if (page > 1)
+		tv_set_str(pg, "prev", page == 2 ? base : arena_printf(a, "%s?page=%d", base, page - 1));
+	if (page < total)
+		tv_set_str(pg, "next", arena_printf(a, "%s?page=%d", base, page + 1));
+}
+
+/* ---- errors and dispatch ------------------------------------------------------------ */
+
+/* The edition an error page speaks: the path's, else the reader's. */
+static const struct edition *
+error_edition(struct req *r)
+{
+	if (r->path && r->path[0] == '/') {
+		char code[8];
+		size_t n = strcspn(r->path + 1, "/");
+		if (n < sizeof code) {
+			memcpy(code, r->path + 1, n);
+			code[n] = 0;
+			const struct edition *e = edition_find(code);
+			if (e)
+				return e;
+		}
+	}
+	const char *codes[MAX_EDITIONS];
+	for (int i = 0; i < neditions; i++)
+		codes[i] = editions[i].code;
+	int i = i18n_negotiate(req_header(r, "Accept-Language"), codes, (size_t)neditions);
+	return i >= 0 ? &editions[i] : edition_default();
+}
+
+void
+site_error_page(struct req *r, int status)
+{
+	const struct edition *ed = error_edition(r);
+	if (!ed || !r->theme)
+		return;
+	const char *title;
+	switch (status) {
+	case 400: title = "Bad request"; break;
+	case 404: title = "Page not found"; break;
+	case 405: title = "Method not allowed"; break;
+	case 413: title = "Request too large"; break;
+	case 414: title = "Address too long"; break;
+	case 503: title = "Service unavailable"; break;
+	default: title = status >= 500 ? "Something went wrong" : "Request refused"; break;
+	}
+	/* error pages must not depend on the database being healthy: no nav */
+	struct page p;
+	memset(&p, 0, sizeof p);
+	p.r = r;
+	p.ed = ed;
+	p.noindex = true;
+	struct tv *root = p.root = tv_map(&r->a);
+	tv_set_str(root, "title", i18n_gettext(ed->code, title));
+	struct tv *e = tv_set_map(root, "ed");
+	tv_set_str(e, "code", ed->code);
+	tv_set_str(e, "name", ed->name);
+	tv_set_str(e, "home", arena_printf(&r->a, "/%s/", ed->code));
+	tv_set_str(root, "lang", ed->code);
+	tv_set_int(root, "status", status);
+	tv_set_str(root, "message", i18n_gettext(ed->code, title));
+	page_render(&p, "error.html", status);
+}
+
+void
+site_dispatch(struct req *r)
+{
+	int status = 0;
+	const char *location = NULL;
+	handler_fn h = router_match(r, &status, &location);
+	if (h) {
+		h(r);
+		return;
+	}
+	if (status == 308) {
+		const char *q = strchr(r->raw_uri, '?');
+		resp_redirect(r, 308, q ? arena_printf(&r->a, "%s%s", location, q) : location);
+		return;
+	}
+	resp_error(r, status);
+	if (status == 405)
+		resp_header(r, "Allow", "GET, HEAD");
+}
+
+/* GET / : the edition the reader's browser prefers. */
+static void
+root_page(struct req *r)
+{
+	const char *codes[MAX_EDITIONS];
+	for (int i = 0; i < neditions; i++)
+		codes[i] = editions[i].code;
+	int i = i18n_negotiate(req_header(r, "Accept-Language"), codes, (size_t)neditions);
+	const struct edition *ed = i >= 0 ? &editions[i] : edition_default();
+	resp_redirect(r, 302, arena_printf(&r->a, "/%s/", ed->code));
+	resp_header(r, "Vary", "Accept-Language");
+	resp_header(r, "Cache-Control", "private, max-age=0");
+}
+
+static void
+healthz_page(struct req *r)
+{
+	struct db_conn *c = req_db(r);
+	if (db_int1(c, -1, "SELECT 1", "") != 1) {
+		resp_text(r, 503, "text/plain; charset=utf-8", "database unavailable\n");
+		return;
+	}
+	resp_text(r, 200, "text/plain; charset=utf-8", "ok\n");
+	resp_header(r, "Cache-Control", "no-store");
+}
+
+const struct route site_routes[] = {
+	{HTTP_GET, "/", root_page},
+	{HTTP_GET, "/healthz", healthz_page},
+	{0, NULL, NULL},
+};

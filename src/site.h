@@ -1,0 +1,86 @@
+/* site.h: what every reader page shares: the editions, the page context
+ * (navigation, language switcher, hreflang alternates), rendering through
+ * the theme, error pages, and the links between features. Features include
+ * this, never each other. */
+#ifndef GZ_SITE_H
+#define GZ_SITE_H
+#include "core/db.h"
+#include "core/http.h"
+#include "core/router.h"
+#include "core/tmpl.h"
+
+#define MAX_EDITIONS 16
+#define PAGE_SIZE 10
+
+struct edition {
+	char code[8];
+	char name[64];
+	char locale[32];
+	int position;
+	bool is_default;
+};
+
+struct site_config {
+	const char *base_url;   /* "http://127.0.0.1:8080", no trailing slash */
+};
+
+/* Loads the editions from the database; 0, or -1 when there are none. */
+int site_init(struct db *db, const struct site_config *cfg);
+void site_shutdown(void);
+const struct edition *edition_find(const char *code);
+const struct edition *edition_default(void);
+int edition_count(void);
+const struct edition *edition_at(int i);   /* in switcher order */
+
+/* A page under construction: the template root and, per edition, where
+ * the language switcher goes (NULL: that edition's front page) and whether
+ * that target is the same content (then it is also an hreflang alternate). */
+struct page {
+	struct req *r;
+	const struct edition *ed;
+	struct tv *root;
+	const char *alt_url[MAX_EDITIONS];
+	bool alt_same[MAX_EDITIONS];
+	const char *canonical;      /* path, e.g. "/en/2025/03/slug" */
+	bool noindex;
+};
+
+void page_init(struct page *p, struct req *r, const struct edition *ed, const char *title);
+/* Renders template with the shared chrome and sends it with status. */
+void page_render(struct page *p, const char *template, int status);
+
+/* Parses ?page=N: 1 when absent; 0 after answering 400 for garbage. */
+int page_number(struct req *r);
+/* Pagination values for the templates: prev/next URLs under base. */
+void page_pagination(struct page *p, const char *base, int page, int total_pages);
+
+/* URL builders (arena strings). */
+const char *url_article(struct arena *a, const char *ed, const char *slug, long long published_at);
+const char *url_term(struct arena *a, const char *ed, const char *taxonomy, const char *slug);
+const char *url_author(struct arena *a, const char *ed, const char *slug);
+const char *url_kind(struct arena *a, const char *ed, const char *kind);
+const char *kind_label(const char *lang, const char *kind);   /* translated "Blogs" */
+bool kind_valid(const char *kind);
+
+/* Request entry points wired into core/http by main. */
+void site_dispatch(struct req *r);
+void site_error_page(struct req *r, int status);
+extern const struct route site_routes[];
+
+/* Feature route tables. */
+extern const struct route article_routes[];
+extern const struct route archive_routes[];
+
+/* Article cards for listings: fills list with maps (url, title, standfirst,
+ * kind, kind_label, published, section{name,url}, authors[{name,url}]) from
+ * rows of ARTICLE_CARD_COLUMNS. */
+#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, " \
+	"(SELECT n.name FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition), " \
+	"(SELECT n.slug FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition)"
+void article_cards(struct page *p, struct db_stmt *st, struct tv *list);
+struct tv *article_authors(struct page *p, long long article_id);
+
+/* Demo loader (src/demo.c). */
+int demo_load(struct db *db, const char *dir, char *err, size_t errlen);
+
+#endif
