@@ -114,7 +114,7 @@ term_archive(struct req *r, enum archive_kind kind)
 	}
 	struct archive ar = {kind, db_int(st, 0), NULL, db_atext(st, 1, a), db_atext(st, 2, a), NULL};
 	db_done(st);
-	ar.heading = i18n_gettext(ed->code, kind == AR_SECTION ? "Section" : kind == AR_CATEGORY ? "Category" : "Tag");
+	ar.heading = i18n_gettext(ed->code, kind == AR_SECTION ? _("Section") : kind == AR_CATEGORY ? _("Category") : _("Tag"));
 	struct page p;
 	page_init(&p, r, ed, ar.title);
 	st = db_query(c, "SELECT edition, slug FROM term_names WHERE term_id = ?", "i", ar.key_id);

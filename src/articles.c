@@ -68,6 +68,18 @@ now_s(void)
 	return (long long)time(NULL);
 }
 
+/* GET /{edition}: the front page lives at /{edition}/ */
+static void
+edition_redirect(struct req *r)
+{
+	if (!edition_find(r->params[0])) {
+		resp_error(r, 404);
+		return;
+	}
+	const char *q = strchr(r->raw_uri, '?');
+	resp_redirect(r, 308, arena_printf(&r->a, "/%s/%s", r->params[0], q ? q : ""));
+}
+
 /* GET /{edition}/ */
 static void
 front_page(struct req *r)
@@ -287,6 +299,7 @@ article_page(struct req *r)
 }
 
 const struct route article_routes[] = {
+	{HTTP_GET, "/{edition}", edition_redirect},
 	{HTTP_GET, "/{edition}/", front_page},
 	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page},
 	{0, NULL, NULL},

@@ -252,13 +252,13 @@ site_error_page(struct req *r, int status)
 		return;
 	const char *title;
 	switch (status) {
-	case 400: title = "Bad request"; break;
-	case 404: title = "Page not found"; break;
-	case 405: title = "Method not allowed"; break;
-	case 413: title = "Request too large"; break;
-	case 414: title = "Address too long"; break;
-	case 503: title = "Service unavailable"; break;
-	default: title = status >= 500 ? "Something went wrong" : "Request refused"; break;
+	case 400: title = _("Bad request"); break;
+	case 404: title = _("Page not found"); break;
+	case 405: title = _("Method not allowed"); break;
+	case 413: title = _("Request too large"); break;
+	case 414: title = _("Address too long"); break;
+	case 503: title = _("Service unavailable"); break;
+	default: title = status >= 500 ? _("Something went wrong") : _("Request refused"); break;
 	}
 	/* error pages must not depend on the database being healthy: no nav */
 	struct page p;
@@ -282,15 +282,9 @@ void
 site_dispatch(struct req *r)
 {
 	int status = 0;
-	const char *location = NULL;
-	handler_fn h = router_match(r, &status, &location);
+	handler_fn h = router_match(r, &status);
 	if (h) {
 		h(r);
-		return;
-	}
-	if (status == 308) {
-		const char *q = strchr(r->raw_uri, '?');
-		resp_redirect(r, 308, q ? arena_printf(&r->a, "%s%s", location, q) : location);
 		return;
 	}
 	resp_error(r, status);

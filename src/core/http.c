@@ -111,9 +111,8 @@ resp_error(struct req *r, int status)
 	}
 }
 
-/* Splits and decodes the raw URI into r->path and r->query. Sets r->bad. */
-static void
-parse_uri(struct req *r)
+void
+req_parse_uri(struct req *r)
 {
 	const char *u = r->raw_uri;
 	size_t n = strlen(u);
@@ -218,7 +217,7 @@ serve_static(struct req *r)
 static void
 handle(struct req *r)
 {
-	parse_uri(r);
+	req_parse_uri(r);
 	if (r->bad) {
 		resp_error(r, r->bad);
 		return;

@@ -49,6 +49,9 @@ struct req {
 	int nheaders;
 };
 
+/* Splits and decodes r->raw_uri into r->path and r->query; on a bad URI
+ * sets r->bad to 400 or 414 and leaves r->path NULL. */
+void req_parse_uri(struct req *r);
 const char *req_query(const struct req *r, const char *key);  /* NULL if absent */
 const char *req_header(const struct req *r, const char *name); /* NULL if absent */
 struct db_conn *req_db(struct req *r);

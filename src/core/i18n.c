@@ -130,6 +130,22 @@ po_string(const char **p, struct buf *b)
 	return 0;
 }
 
+/* One entry being read: flushed into the catalog when the next entry
+ * starts, at a blank line, and at the end of the file. */
+struct po_entry {
+	struct buf id, str;
+	bool has_id, has_str, fuzzy, has_ctx;
+};
+
+static void
+po_flush(struct catalog *c, struct po_entry *e)
+{
+	if (e->has_id && e->has_str && e->id.len && e->str.len && !e->fuzzy && !e->has_ctx)
+		cat_put(c, xstrdup(e->id.s), xstrdup(e->str.s));
+	e->id.len = e->str.len = 0;
+	e->has_id = e->has_str = e->fuzzy = e->has_ctx = false;
+}
+
 int
 i18n_load_string(const char *lang, const char *src, size_t len, char *err, size_t errlen)
 {
@@ -145,84 +161,75 @@ i18n_load_string(const char *lang, const char *src, size_t len, char *err, size_
 	char *text = xmalloc(len + 1);
 	memcpy(text, src, len);
 	text[len] = 0;
-	struct buf id = {0}, str = {0}, *cur = NULL;
-	bool fuzzy = false, has_ctx = false, in_entry = false;
+	struct po_entry e = {0};
+	struct buf *cur = NULL;   /* where a continuation "..." line goes */
 	int line = 0, rc = 0;
-	char *save = NULL;
-	/* A final blank line flushes the last entry. */
-	for (char *l = text;; ) {
-		char *nl = strchr(l, '\n');
+	for (char *l = text, *nl; l; l = nl) {
+		nl = strchr(l, '\n');
 		if (nl)
-			*nl = 0;
+			*nl++ = 0;
 		line++;
 		const char *p = l;
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
-		bool blank = *p == 0;
-		bool starts = strncmp(p, "msgid ", 6) == 0 || strncmp(p, "msgctxt ", 8) == 0 || (*p == '#' && in_entry && cur == &str);
-		if ((blank || starts || !nl) && in_entry && cur == &str) {
-			if (!nl && !blank && *p == '"') {
-				/* the last line continues the msgstr */
-				if (po_string(&p, &str) < 0)
-					goto bad;
-			}
-			if (id.len && str.len && !fuzzy && !has_ctx)
-				cat_put(c, xstrdup(id.s), xstrdup(str.s));
-			id.len = str.len = 0;
-			if (id.s) id.s[0] = 0;
-			if (str.s) str.s[0] = 0;
-			in_entry = false;
+		if (*p == 0) {
+			po_flush(c, &e);
 			cur = NULL;
-			fuzzy = has_ctx = false;
-			if (!nl)
-				break;
-			if (blank) {
-				l = nl + 1;
-				continue;
-			}
+			continue;
 		}
-		if (blank) {
-		} else if (*p == '#') {
+		if (*p == '#') {
+			if (e.has_str) {   /* comments start the next entry */
+				po_flush(c, &e);
+				cur = NULL;
+			}
 			if (p[1] == ',' && strstr(p, "fuzzy"))
-				fuzzy = true;
-		} else if (strncmp(p, "msgctxt ", 8) == 0) {
-			has_ctx = true;
-			in_entry = true;
+				e.fuzzy = true;
+			continue;
+		}
+		if (strncmp(p, "msgctxt ", 8) == 0) {
+			if (e.has_str)
+				po_flush(c, &e);
+			e.has_ctx = true;
 			cur = NULL;
-		} else if (strncmp(p, "msgid ", 6) == 0) {
+			continue;
+		}
+		if (strncmp(p, "msgid ", 6) == 0) {
+			if (e.has_str)
+				po_flush(c, &e);
 			p += 6;
-			in_entry = true;
-			id.len = 0;
-			cur = &id;
-			if (po_string(&p, &id) < 0)
-				goto bad;
+			e.has_id = true;
+			e.id.len = 0;
+			buf_grow(&e.id, 1);
+			e.id.s[0] = 0;
+			cur = &e.id;
 		} else if (strncmp(p, "msgid_plural ", 13) == 0) {
 			cur = NULL;   /* gettext plurals are not used: plurals are ICU patterns */
+			continue;
 		} else if (strncmp(p, "msgstr ", 7) == 0 || strncmp(p, "msgstr[0] ", 10) == 0) {
 			p += p[6] == '[' ? 10 : 7;
-			str.len = 0;
-			cur = &str;
-			if (po_string(&p, &str) < 0)
-				goto bad;
+			e.has_str = true;
+			e.str.len = 0;
+			buf_grow(&e.str, 1);
+			e.str.s[0] = 0;
+			cur = &e.str;
 		} else if (strncmp(p, "msgstr[", 7) == 0) {
 			cur = NULL;
-		} else if (*p == '"') {
-			if (cur && po_string(&p, cur) < 0)
-				goto bad;
-		} else
-			goto bad;
-		if (!nl)
+			continue;
+		} else if (*p != '"') {
+			snprintf(err, errlen, "%s.po:%d: cannot parse this line", lang, line);
+			rc = -1;
 			break;
-		l = nl + 1;
-		continue;
-	bad:
-		snprintf(err, errlen, "%s.po:%d: cannot parse this line", lang, line);
-		rc = -1;
-		break;
+		}
+		if (cur && po_string(&p, cur) < 0) {
+			snprintf(err, errlen, "%s.po:%d: bad string", lang, line);
+			rc = -1;
+			break;
+		}
 	}
-	(void)save;
-	buf_free(&id);
-	buf_free(&str);
+	if (rc == 0)
+		po_flush(c, &e);
+	buf_free(&e.id);
+	buf_free(&e.str);
 	free(text);
 	return rc;
 }

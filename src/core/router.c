@@ -57,7 +57,7 @@ match(struct req *r, const char *pat, const char *path, bool fill)
 }
 
 handler_fn
-router_match(struct req *r, int *status, const char **location)
+router_match(struct req *r, int *status)
 {
 	bool path_found = false;
 	int m = r->method == HTTP_HEAD ? HTTP_GET | HTTP_HEAD : r->method;
@@ -75,23 +75,6 @@ router_match(struct req *r, int *status, const char **location)
 	if (path_found) {
 		*status = 405;
 		return NULL;
-	}
-	/* "/en" → "/en/" when only the slash is missing */
-	size_t n = strlen(r->path);
-	if (n && r->path[n - 1] != '/' && (r->method & (HTTP_GET | HTTP_HEAD))) {
-		char *with = arena_alloc(&r->a, n + 2);
-		memcpy(with, r->path, n);
-		with[n] = '/';
-		with[n + 1] = 0;
-		for (int t = 0; t < ntables; t++) {
-			for (const struct route *rt = tables[t]; rt->pattern; rt++) {
-				if ((rt->methods & HTTP_GET) && match(r, rt->pattern, with, false)) {
-					*status = 308;
-					*location = with;
-					return NULL;
-				}
-			}
-		}
 	}
 	*status = 404;
 	return NULL;

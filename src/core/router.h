@@ -16,8 +16,7 @@ void router_add(const struct route *table);   /* ends with {0} */
 void router_reset(void);
 /* Finds the handler for r->method and r->path and fills r->params.
  * Returns the handler; NULL with *status = 404 (no such path) or 405
- * (path exists, method does not), or 308 with *location set when the
- * path only lacks its trailing slash. */
-handler_fn router_match(struct req *r, int *status, const char **location);
+ * (path exists, method does not). */
+handler_fn router_match(struct req *r, int *status);
 
 #endif

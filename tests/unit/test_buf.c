@@ -1,1 +1,103 @@
+/* test_buf.c: every escaper and the URL/UTF-8 decoders. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+
+typedef void (*esc_fn)(struct buf *, const char *, size_t);
+
+static char out[4096];
+
+static const char *
+esc(esc_fn f, const char *s)
+{
+	struct buf b = {0};
+	f(&b, s, strlen(s));
+	snprintf(out, sizeof out, "%s", b.s ? b.s : "");
+	buf_free(&b);
+	return out;
+}
+
+Test(escape, html_text_and_attr)
+{
+	cr_assert_str_eq(esc(buf_esc_html, "<b>\"Tom & Jerry's\"</b>"), "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;");
+	cr_assert_str_eq(esc(buf_esc_attr, "\" onmouseover=\"x"), "&quot; onmouseover=&quot;x");
+	cr_assert_str_eq(esc(buf_esc_html, "plain ação"), "plain ação");
+	cr_assert_str_eq(esc(buf_esc_html, ""), "");
+}
+
+Test(escape, url_refuses_script_schemes)
+{
+	cr_assert_str_eq(esc(buf_esc_url, "javascript:alert(1)"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "JaVaScRiPt:alert(1)"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "java\nscript:alert(1)"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, " javascript:x"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "data:text/html,<script>"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "vbscript:x"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "/en/2025/03/a?b=1&c=2"), "/en/2025/03/a?b=1&amp;c=2");
+	cr_assert_str_eq(esc(buf_esc_url, "https://example.org/\"x"), "https://example.org/&quot;x");
+	cr_assert_str_eq(esc(buf_esc_url, "mailto:desk@example.org"), "mailto:desk@example.org");
+	cr_assert_str_eq(esc(buf_esc_url, "/path:with/colon"), "/path:with/colon");
+}
+
+Test(escape, urlpart_percent_encodes)
+{
+	cr_assert_str_eq(esc(buf_esc_urlpart, "a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
+	cr_assert_str_eq(esc(buf_esc_urlpart, "safe-_.~"), "safe-_.~");
+}
+
+Test(escape, json_is_safe_in_script)
+{
+	cr_assert_str_eq(esc(buf_esc_json, "</script><!--"), "\"\\u003c/script\\u003e\\u003c!--\"");
+	cr_assert_str_eq(esc(buf_esc_json, "a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+	cr_assert_str_eq(esc(buf_esc_json, "x\xe2\x80\xa8y"), "\"x\\u2028y\"");
+	cr_assert_str_eq(esc(buf_esc_json, "\x01"), "\"\\u0001\"");
+}
+
+Test(escape, xml_drops_forbidden_characters)
+{
+	cr_assert_str_eq(esc(buf_esc_xml, "a<b>&\"'\x01\x0b c"), "a&lt;b&gt;&amp;&quot;&apos; c");
+	cr_assert_str_eq(esc(buf_esc_xml, "tab\tnl\n"), "tab\tnl\n");
+}
+
+Test(utf8, validation)
+{
+	cr_assert(utf8_valid("ação – 東京", strlen("ação – 東京")));
+	cr_assert(!utf8_valid("\xc0\xaf", 2));           /* overlong '/' */
+	cr_assert(!utf8_valid("\xed\xa0\x80", 3));       /* surrogate */
+	cr_assert(!utf8_valid("\xe2\x82", 2));           /* truncated */
+	cr_assert(!utf8_valid("\xff", 1));
+	cr_assert(!utf8_valid("\xf4\x90\x80\x80", 4));   /* above U+10FFFF */
+	cr_assert(utf8_valid("", 0));
+}
+
+Test(url, decode)
+{
+	char o[64];
+	cr_assert_eq(url_decode(o, "a%20b+c", 7, true), 5);
+	cr_assert_str_eq(o, "a b c");
+	cr_assert_eq(url_decode(o, "a+b", 3, false), 3);
+	cr_assert_str_eq(o, "a+b");
+	cr_assert_eq(url_decode(o, "%C3%A7", 6, false), 2);
+	cr_assert_str_eq(o, "ç");
+	cr_assert_eq(url_decode(o, "%00", 3, false), -1);
+	cr_assert_eq(url_decode(o, "%zz", 3, false), -1);
+	cr_assert_eq(url_decode(o, "%4", 2, false), -1);
+	cr_assert_eq(url_decode(o, "%ff", 3, false), -1);
+}
+
+Test(buf, grows_and_detaches)
+{
+	struct buf b = {0};
+	for (int i = 0; i < 10000; i++)
+		buf_putc(&b, 'x');
+	buf_printf(&b, "%d", 42);
+	cr_assert_eq(b.len, 10002);
+	size_t n;
+	char *s = buf_detach(&b, &n);
+	cr_assert_eq(n, 10002);
+	cr_assert_str_eq(s + 10000, "42");
+	cr_assert_null(b.s);
+	free(s);
+}

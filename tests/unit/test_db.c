@@ -1,1 +1,115 @@
+/* test_db.c: the database facade on SQLite: migrations, binding, NULLs,
+ * RETURNING, transactions, and refusing a newer schema. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "db.h"
+#include "log.h"
+
+static char path[64];
+static struct db *db;
+static struct db_conn *c;
+
+static void
+setup(void)
+{
+	snprintf(path, sizeof path, "/tmp/gazette-unit-%d.db", (int)getpid());
+	unlink(path);
+	char err[256];
+	db = db_open(path, 2, err, sizeof err);
+	cr_assert_not_null(db, "%s", err);
+	c = db_acquire(db);
+	cr_assert_eq(db_migrate(c, err, sizeof err), 0, "%s", err);
+	log_set_quiet(1);
+}
+
+static void
+teardown(void)
+{
+	if (c)
+		db_release(c);
+	db_close(db);
+	char p[80];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+}
+
+TestSuite(db, .init = setup, .fini = teardown);
+
+Test(db, migrations_recorded)
+{
+	cr_assert_eq(db_schema_version(c), db_latest_version());
+	cr_assert_gt(db_latest_version(), 0);
+	char err[256];
+	cr_assert_eq(db_migrate(c, err, sizeof err), 0, "migrating twice is a no-op: %s", err);
+}
+
+Test(db, refuses_newer_schema)
+{
+	cr_assert_eq(db_exec(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)", ""), 1);
+	char err[256];
+	cr_assert_eq(db_migrate(c, err, sizeof err), -1);
+	cr_assert(strstr(err, "9999"), "%s", err);
+	cr_assert(strstr(err, "newer"), "%s", err);
+}
+
+Test(db, bind_query_and_nulls)
+{
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES (?, ?, ?)", "sss", "pt", "Português", "pt_BR"), 1);
+	long long id = db_insert(c, "INSERT INTO terms (taxonomy, key, parent_id) VALUES (?, ?, ?) RETURNING id", "ssn", "tag", "a'b\"; DROP TABLE x", 0LL);
+	cr_assert_gt(id, 0);
+	struct db_stmt *st = db_query(c, "SELECT key, parent_id FROM terms WHERE id = ?", "i", id);
+	cr_assert(db_row(st));
+	cr_assert_str_eq(db_text(st, 0), "a'b\"; DROP TABLE x");
+	cr_assert(db_isnull(st, 1));
+	cr_assert_not(db_row(st));
+	cr_assert_eq(db_done(st), 0);
+	cr_assert_eq(db_int1(c, -7, "SELECT id FROM terms WHERE key = ?", "s", "none"), -7);
+	cr_assert_eq(db_int1(c, -7, "SELECT count(*) FROM terms WHERE taxonomy = ?", "s", "tag"), 1);
+}
+
+Test(db, constraint_errors_are_reported_not_fatal)
+{
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'English', 'en_GB')", ""), 1);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'Again', 'en_GB')", ""), -1);
+	cr_assert_null(db_query(c, "SELECT nosuchcolumn FROM editions", ""));
+	cr_assert_eq(db_int1(c, 0, "SELECT count(*) FROM editions", ""), 1);
+}
+
+Test(db, transactions_roll_back)
+{
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Español', 'es_ES')", ""), 1);
+	db_rollback(c);
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 0);
+	/* a failed statement inside a transaction makes the commit fail */
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Español', 'es_ES')", ""), 1);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Dup', 'es_ES')", ""), -1);
+	cr_assert_eq(db_commit(c), -1);
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 0);
+}
+
+Test(db, pool_hands_out_distinct_connections)
+{
+	struct db_conn *c2 = db_acquire(db);
+	cr_assert_neq(c, c2);
+	db_release(c2);
+}
+
+Test(db, unusable_file_is_a_clear_error)
+{
+	char err[256];
+	FILE *f = fopen("/tmp/gazette-not-a-db.txt", "w");
+	fputs("this is not a database, just some text that is long enough to matter....................................", f);
+	fclose(f);
+	cr_assert_null(db_open("/tmp/gazette-not-a-db.txt", 1, err, sizeof err));
+	cr_assert(strstr(err, "gazette-not-a-db.txt"), "%s", err);
+	cr_assert_null(db_open("/nonexistent-dir/x.db", 1, err, sizeof err));
+	cr_assert(strstr(err, "/nonexistent-dir/x.db"), "%s", err);
+	unlink("/tmp/gazette-not-a-db.txt");
+}

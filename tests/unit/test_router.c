@@ -1,1 +1,83 @@
+/* test_router.c: route matching, captures, 404/405 and the slash redirect. */
 #include <criterion/criterion.h>
+#include <string.h>
+#include "router.h"
+
+static void h_front(struct req *r) { (void)r; }
+static void h_article(struct req *r) { (void)r; }
+static void h_tag(struct req *r) { (void)r; }
+static void h_post(struct req *r) { (void)r; }
+
+static const struct route routes[] = {
+	{HTTP_GET, "/{edition}/", h_front},
+	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", h_article},
+	{HTTP_GET, "/{edition}/tag/{slug}", h_tag},
+	{HTTP_POST, "/{edition}/comment", h_post},
+	{0, NULL, NULL},
+};
+
+static struct req r;
+
+static handler_fn
+match(int method, const char *path, int *status, const char **loc)
+{
+	(void)loc;
+	arena_free(&r.a);
+	memset(&r, 0, sizeof r);
+	arena_init(&r.a, 1024);
+	r.method = method;
+	r.path = path;
+	*status = 0;
+	*loc = NULL;
+	return router_match(&r, status);
+}
+
+static void setup(void) { router_reset(); router_add(routes); }
+static void teardown(void) { arena_free(&r.a); router_reset(); }
+TestSuite(router, .init = setup, .fini = teardown);
+
+Test(router, captures)
+{
+	int st;
+	const char *loc;
+	cr_assert_eq(match(HTTP_GET, "/pt/2025/03/a-b", &st, &loc), h_article);
+	cr_assert_eq(r.nparams, 4);
+	cr_assert_str_eq(r.params[0], "pt");
+	cr_assert_str_eq(r.params[3], "a-b");
+	cr_assert_eq(match(HTTP_GET, "/es/", &st, &loc), h_front);
+	cr_assert_str_eq(r.params[0], "es");
+	cr_assert_eq(match(HTTP_GET, "/es/tag/eeuu", &st, &loc), h_tag);
+	cr_assert_str_eq(r.params[1], "eeuu");
+}
+
+Test(router, head_is_get)
+{
+	int st;
+	const char *loc;
+	cr_assert_eq(match(HTTP_HEAD, "/es/tag/x", &st, &loc), h_tag);
+}
+
+Test(router, not_found_and_wrong_method)
+{
+	int st;
+	const char *loc;
+	cr_assert_null(match(HTTP_GET, "/es/tag/", &st, &loc));   /* empty capture */
+	cr_assert_eq(st, 404);
+	cr_assert_null(match(HTTP_GET, "/es/x/y/z/w", &st, &loc));
+	cr_assert_eq(st, 404);
+	cr_assert_null(match(HTTP_POST, "/es/tag/x", &st, &loc));
+	cr_assert_eq(st, 405);
+	cr_assert_null(match(HTTP_GET, "/es/comment", &st, &loc));
+	cr_assert_eq(st, 405);
+	cr_assert_eq(match(HTTP_POST, "/es/comment", &st, &loc), h_post);
+}
+
+Test(router, trailing_slash_is_significant)
+{
+	int st;
+	const char *loc;
+	cr_assert_null(match(HTTP_GET, "/pt", &st, &loc));
+	cr_assert_eq(st, 404);
+	cr_assert_null(match(HTTP_GET, "/pt/tag/x/", &st, &loc));
+	cr_assert_eq(st, 404);
+}

@@ -1,0 +1,110 @@
+// harness.mjs: starts a real `gazette serve` on a free loopback port with a
+// fresh demo database, and offers helpers to fetch pages and send raw bytes.
+// GAZETTE_BIN selects the binary (the ASan build runs the same tests).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = process.env.GAZETTE_BIN || join(root, 'build/gazette');
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export async function startServer(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'gazette-http-'));
+  const db = join(dir, 'site.db');
+  execFileSync(BIN, ['demo', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const port = await freePort();
+  const logPath = process.env.GAZETTE_LOG_DIR
+    ? join(process.env.GAZETTE_LOG_DIR, `server-${process.pid}-${port}.log`)
+    : join(dir, 'server.log');
+  const log = openSync(logPath, 'a');
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extraArgs],
+    { stdio: ['ignore', log, log] });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (proc.exitCode !== null) throw new Error(`gazette exited: ${readFileSync(logPath, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error('gazette did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+  return {
+    base, port, db, dir, proc, logPath,
+    exited,
+    async stop({ keep = false } = {}) {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const r = await exited;
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+      return r;
+    },
+    log() { return readFileSync(logPath, 'utf8'); },
+  };
+}
+
+// Sends raw bytes and resolves with the whole response text (the server closes
+// or the timeout ends the wait).
+export function raw(port, bytes, timeoutMs = 5000) {
+  return new Promise((res, rej) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { sock.destroy(); res(data); }, timeoutMs);
+    sock.on('data', (d) => {
+      data += d.toString('latin1');
+      // one response is enough: stop once the headers and body are in
+      const m = data.match(/\r\n\r\n/);
+      if (m) {
+        const cl = data.match(/content-length: *(\d+)/i);
+        if (!cl || data.length >= data.indexOf('\r\n\r\n') + 4 + Number(cl[1])) {
+          clearTimeout(timer); sock.destroy(); res(data);
+        }
+      }
+    });
+    sock.on('end', () => { clearTimeout(timer); res(data); });
+    sock.on('error', (e) => { clearTimeout(timer); if (data) res(data); else rej(e); });
+    sock.write(bytes);
+  });
+}
+
+export function statusOf(rawResponse) {
+  const m = rawResponse.match(/^HTTP\/1\.[01] (\d{3})/);
+  return m ? Number(m[1]) : 0;
+}
+
+export async function get(base, path, headers = {}) {
+  const r = await fetch(base + path, { redirect: 'manual', headers });
+  const body = await r.text();
+  return { status: r.status, headers: r.headers, body };
+}
+
+// Internal links of a page: every href starting with "/" (no static files).
+export function links(html) {
+  const out = new Set();
+  for (const m of html.matchAll(/href="(\/[^"#]*)"/g)) {
+    const u = m[1].replace(/&amp;/g, '&');
+    if (!u.startsWith('/static/')) out.add(u);
+  }
+  return [...out];
+}
+
+export function attr(html, re) {
+  const m = html.match(re);
+  return m ? m[1] : null;
+}
