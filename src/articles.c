@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#define FRONT_TOP 5   /* lead story + four top stories on page 1 */
+#define FRONT_TOP 7   /* page 1: the lead, four stories beside it, two below it */
 
 struct tv *
 article_authors(struct page *p, long long id)
@@ -118,9 +118,10 @@ front_page(struct req *r)
 		article_cards(&p, st, top);
 		if (top->u.list.n > 0)
 			tv_set(root, "lead", top->u.list.items[0]);
-		struct tv *rest = tv_set_list(root, "top_rest");
+		struct tv *rail = tv_set_list(root, "top_rail");
+		struct tv *below = tv_set_list(root, "top_below");
 		for (size_t i = 1; i < top->u.list.n; i++)
-			tv_push(rest, top->u.list.items[i]);
+			tv_push(i < 5 ? rail : below, top->u.list.items[i]);
 		/* latest per section */
 		struct tv *secs = tv_set_list(root, "sections");
 		long long sid[32];

@@ -31,6 +31,7 @@ struct server {
 	struct server_config cfg;
 	struct MHD_Daemon *d;
 	int fd;
+	_Atomic int inflight;   /* requests begun and not yet completed */
 };
 
 static const char csp[] =
@@ -245,6 +246,7 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
 	struct server *s = cls;
 	struct req *r = xcalloc(1, sizeof *r);
+	s->inflight++;
 	arena_init(&r->a, 16384);
 	r->srv = s;
 	r->conn = con;
@@ -328,6 +330,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 	arena_free(&r->a);
 	free(r);
 	*req_cls = NULL;
+	s->inflight--;
 }
 
 static void
@@ -424,12 +427,10 @@ server_stop(struct server *s)
 	if (!s)
 		return;
 	MHD_socket fd = MHD_quiesce_daemon(s->d);
-	/* let requests in flight finish: up to 2 s */
-	for (int i = 0; i < 40; i++) {
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (!info || info->num_connections == 0)
-			break;
-		struct timespec ts = {0, 50 * 1000 * 1000};
+	/* let requests in flight finish (up to 10 s); idle keep-alive
+	 * connections are not waited for */
+	for (int i = 0; i < 1000 && s->inflight > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->d);

@@ -11,7 +11,12 @@ import net from 'node:net';
 import { BIN, startServer, get } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const run = (...args) => spawnSync(BIN, args, { encoding: 'utf8' });
+const sanitizer = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
+const run = (...args) => {
+  const r = spawnSync(BIN, args, { encoding: 'utf8' });
+  assert.doesNotMatch(r.stderr, sanitizer, `gazette ${args.join(' ')}`);
+  return r;
+};
 const tmp = () => mkdtempSync(join(tmpdir(), 'gazette-cli-'));
 
 test('--help, --version and COMMAND --help', () => {

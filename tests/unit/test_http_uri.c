@@ -8,6 +8,7 @@ static struct req r;
 static void
 parse(const char *uri)
 {
+	arena_free(&r.a);
 	memset(&r, 0, sizeof r);
 	arena_init(&r.a, 4096);
 	r.raw_uri = uri;

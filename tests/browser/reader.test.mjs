@@ -1,0 +1,116 @@
+// reader.test.mjs: a reader in Debian's Chromium (driven by playwright-core):
+// a Spanish browser lands on /es/, opens a story, switches to Português and
+// reads the same story in Portuguese. Screenshots go to screenshots/ (the
+// README shows front.png); axe-core checks accessibility on each page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startServer } from '../http/harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = join(here, 'screenshots');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let srv, ctx, profile;
+
+before(async () => {
+  srv = await startServer();
+  mkdirSync(shots, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'gazette-chromium-'));
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    locale: 'es-ES',
+    extraHTTPHeaders: { 'Accept-Language': 'es-ES,es;q=0.9' },
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await ctx?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await srv?.stop();
+});
+
+async function axe(page) {
+  // evaluated through the DevTools protocol: the page's CSP rightly refuses inline script
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('a Spanish reader lands on /es/, opens a story and switches to Português', async () => {
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto(srv.base + '/');
+  assert.equal(new URL(page.url()).pathname, '/es/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'es');
+  await page.screenshot({ path: join(shots, 'front.png'), fullPage: false });
+  assert.deepEqual(await axe(page), [], 'front page accessibility');
+
+  // open a story that exists in all three editions: the lead has translations in the demo
+  const story = page.locator('.top-stories a[href^="/es/20"]').first();
+  const title = (await story.innerText()).trim();
+  await story.click();
+  await page.waitForLoadState('domcontentloaded');
+  const esPath = new URL(page.url()).pathname;
+  assert.match(esPath, /^\/es\/\d{4}\/\d{2}\//);
+  assert.equal((await page.locator('h1').innerText()).trim(), title);
+  const esDate = await page.locator('.dates time').first().innerText();
+  assert.match(esDate, / de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre) de /);
+  await page.screenshot({ path: join(shots, 'article.png'), fullPage: false });
+  assert.deepEqual(await axe(page), [], 'article page accessibility');
+
+  const ptLink = page.locator('nav.languages a[hreflang="pt"]');
+  const target = await ptLink.getAttribute('href');
+  assert.match(target, /^\/pt\/\d{4}\/\d{2}\//, 'the switcher points at the Portuguese story');
+  await ptLink.click();
+  await page.waitForLoadState('domcontentloaded');
+  assert.equal(new URL(page.url()).pathname, target);
+  assert.equal(await page.getAttribute('html', 'lang'), 'pt');
+  const ptTitle = (await page.locator('h1').innerText()).trim();
+  assert.ok(ptTitle.length > 0 && ptTitle !== title, 'a Portuguese headline');
+  const ptDate = await page.locator('.dates time').first().innerText();
+  assert.match(ptDate, / de (janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro) de /);
+  // and back: the Spanish link of the Portuguese page is the story we came from
+  assert.equal(await page.locator('nav.languages a[hreflang="es"]').getAttribute('href'), esPath);
+  await page.screenshot({ path: join(shots, 'article-pt.png'), fullPage: false });
+  assert.deepEqual(errors, [], 'no script errors or CSP violations');
+});
+
+test('the front page reads well on a phone, without horizontal scrolling', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(srv.base + '/pt/');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+  await page.screenshot({ path: join(shots, 'front-phone.png'), fullPage: false });
+  assert.deepEqual(await axe(page), [], 'phone accessibility');
+});
+
+test('archive and error pages pass the accessibility check', async () => {
+  const page = await ctx.newPage();
+  for (const p of ['/en/section/world', '/es/author/helena-ferraz', '/pt/nao-existe']) {
+    await page.goto(srv.base + p);
+    assert.deepEqual(await axe(page), [], p);
+  }
+});
+
+test('the accessibility check itself catches a broken page', async () => {
+  const page = await ctx.newPage();
+  await page.setContent('<!DOCTYPE html><html><body><img src="x.png"><a href="/x"></a></body></html>');
+  const found = await axe(page);
+  assert.ok(found.some((v) => v.startsWith('image-alt')), `axe reports the missing alt: ${found}`);
+});
