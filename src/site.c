@@ -180,6 +180,11 @@ page_render(struct page *p, const char *template, int status)
 	}
 	tv_set_bool(root, "noindex", p->noindex);
 	tv_set_str(root, "base_url", base_url);
+	/* a page built on a failed query is not a page: say so, never cache it */
+	if (!p->is_error && r->dbc && r->dbc->failed) {
+		resp_error(r, 500);
+		return;
+	}
 	struct tmpl_env env = {p->ed->code, p->ed->locale, theme_asset_url};
 	r->body.len = 0;
 	if (!r->theme || tmpl_render(r->theme->tmpl, template, root, &env, a, &r->body) < 0) {
@@ -266,6 +271,7 @@ site_error_page(struct req *r, int status)
 	p.r = r;
 	p.ed = ed;
 	p.noindex = true;
+	p.is_error = true;
 	struct tv *root = p.root = tv_map(&r->a);
 	tv_set_str(root, "title", i18n_gettext(ed->code, title));
 	struct tv *e = tv_set_map(root, "ed");

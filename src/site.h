@@ -43,6 +43,7 @@ struct page {
 	bool alt_same[MAX_EDITIONS];
 	const char *canonical;      /* path, e.g. "/en/2025/03/slug" */
 	bool noindex;
+	bool is_error;              /* the error page itself: rendered even after a failed query */
 };
 
 void page_init(struct page *p, struct req *r, const struct edition *ed, const char *title);

@@ -236,3 +236,21 @@ test('HEAD answers like GET without a body; /healthz', async () => {
   assert.equal(h.status, 200);
   assert.equal(h.body, 'ok\n');
 });
+
+test('a database failure during a page is a localized 500, and the server keeps serving', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const art = [...pages.keys()].find((p) => kindOf(p) === 'article' && p.startsWith('/pt/'));
+  execFileSync('sqlite3', [srv.db, 'ALTER TABLE article_authors RENAME TO article_authors_gone']);
+  try {
+    const r = await get(srv.base, art);
+    assert.equal(r.status, 500);
+    assert.match(r.body, /<html lang="pt">/);
+    assert.ok(r.body.includes('Algo deu errado'), 'Portuguese 500 page');
+    assert.doesNotMatch(r.body, /article_authors|SELECT/, 'no SQL leaks to the reader');
+    assert.match(srv.log(), /db: .*article_authors/, 'the failing SQL is logged');
+    assert.equal((await get(srv.base, '/healthz')).status, 200);
+  } finally {
+    execFileSync('sqlite3', [srv.db, 'ALTER TABLE article_authors_gone RENAME TO article_authors']);
+  }
+  assert.equal((await get(srv.base, art)).status, 200, 'back once the table is back');
+});
