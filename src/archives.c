@@ -71,6 +71,21 @@ archive_render(struct req *r, const struct edition *ed, struct archive *ar, cons
 		return;
 	}
 	p->canonical = pg == 1 ? base : arena_printf(&r->a, "%s?page=%d", base, pg);
+	switch (ar->kind) {
+	case AR_SECTION:
+	case AR_CATEGORY:
+	case AR_TAG:
+		page_depends(p, TAG_TERM, ar->key_id);
+		page_depends(p, TAG_LIST_TERM, ar->key_id);
+		break;
+	case AR_AUTHOR:
+		page_depends(p, TAG_AUTHOR, ar->key_id);
+		page_depends(p, TAG_LIST_AUTHOR, ar->key_id);
+		break;
+	case AR_KIND:
+		page_depends(p, TAG_LIST_KIND, ed->code, ar->key_text);
+		break;
+	}
 	if (pg > 1)
 		for (int i = 0; i < MAX_EDITIONS; i++)
 			p->alt_same[i] = false;   /* page N of one edition is not page N of another */

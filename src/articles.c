@@ -16,9 +16,10 @@ article_authors(struct page *p, long long id)
 	struct arena *a = &p->r->a;
 	struct tv *list = tv_list(a);
 	struct db_stmt *st = db_query(req_db(p->r),
-	    "SELECT au.name, au.slug FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
+	    "SELECT au.name, au.slug, au.id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
 	    "WHERE aa.article_id = ? ORDER BY aa.position, au.name", "i", id);
 	while (db_row(st)) {
+		page_depends(p, TAG_AUTHOR, db_int(st, 2));
 		struct tv *m = tv_push_map(list);
 		tv_set_str(m, "name", db_atext(st, 0, a));
 		tv_set_str(m, "url", url_author(a, p->ed->code, db_text(st, 1)));
@@ -38,6 +39,9 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 	while (db_row(st)) {
 		struct tv *m = tv_push_map(list);
 		long long id = db_int(st, 0);
+		page_depends(p, TAG_ARTICLE, id);
+		if (!db_isnull(st, 8))
+			page_depends(p, TAG_TERM, db_int(st, 8));
 		const char *kind = db_atext(st, 4, a);
 		long long pub = db_int(st, 5);
 		tv_set_str(m, "url", url_article(a, ed, db_text(st, 1), pub));
@@ -109,6 +113,7 @@ front_page(struct req *r)
 		p.alt_same[i] = pg == 1;
 	}
 	struct tv *root = p.root;
+	page_depends(&p, TAG_LIST_FRONT, ed->code);
 	tv_set_bool(root, "is_front", true);
 	if (pg == 1) {
 		struct tv *top = tv_set_list(root, "top");
@@ -130,7 +135,9 @@ front_page(struct req *r)
 		    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
 		while (db_row(st) && ns < 32) {
 			struct tv *s = tv_push_map(secs);
-			sid[ns++] = db_int(st, 0);
+			sid[ns] = db_int(st, 0);
+			page_depends(&p, TAG_LIST_TERM, sid[ns]);
+			ns++;
 			tv_set_str(s, "name", db_atext(st, 1, &r->a));
 			tv_set_str(s, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
 		}
@@ -212,6 +219,13 @@ article_page(struct req *r)
 	struct page p;
 	page_init(&p, r, ed, title);
 	p.canonical = canonical;
+	page_depends(&p, TAG_ARTICLE, id);
+	if (group)
+		page_depends(&p, TAG_GROUP, group);
+	if (section_id) {
+		page_depends(&p, TAG_TERM, section_id);
+		page_depends(&p, TAG_LIST_TERM, section_id);   /* "more in this section" */
+	}
 	struct tv *root = p.root;
 	struct tv *art = tv_set_map(root, "article");
 	tv_set_int(art, "id", id);
@@ -239,6 +253,7 @@ article_page(struct req *r)
 	}
 	struct tv *crumbs = tv_set_list(art, "categories");
 	for (int depth = 0; category_id && depth < 4; depth++) {
+		page_depends(&p, TAG_TERM, category_id);
 		st = db_query(c, "SELECT n.name, n.slug, t.parent_id FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
 		    "WHERE t.id = ?", "si", ed->code, category_id);
 		long long parent = 0;
@@ -256,9 +271,10 @@ article_page(struct req *r)
 		category_id = parent;
 	}
 	struct tv *tags = tv_set_list(art, "tags");
-	st = db_query(c, "SELECT n.name, n.slug FROM article_tags at JOIN term_names n ON n.term_id = at.term_id AND n.edition = ? "
+	st = db_query(c, "SELECT n.name, n.slug, n.term_id FROM article_tags at JOIN term_names n ON n.term_id = at.term_id AND n.edition = ? "
 	    "WHERE at.article_id = ? ORDER BY n.name", "si", ed->code, id);
 	while (db_row(st)) {
+		page_depends(&p, TAG_TERM, db_int(st, 2));
 		struct tv *m = tv_push_map(tags);
 		tv_set_str(m, "name", db_atext(st, 0, a));
 		tv_set_str(m, "url", url_term(a, ed->code, "tag", db_text(st, 1)));

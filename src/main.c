@@ -4,6 +4,8 @@
  * 2 bad usage. */
 #include "site.h"
 #include "core/i18n.h"
+#include "core/cache.h"
+#include "core/invalidate.h"
 #include "core/log.h"
 #include "core/router.h"
 #include "core/theme.h"
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef GAZETTE_VERSION
@@ -28,8 +31,13 @@ struct opts {
 	const char *theme;
 	const char *base_url;
 	unsigned threads;
+	long cache_mib;
 	bool dev;
+	bool no_cache;
+	bool no_access_log;
 	bool help;
+	/* article edit */
+	const char *title, *standfirst, *body_file, *status, *published;
 };
 
 static const char usage_text[] =
@@ -39,6 +47,7 @@ static const char usage_text[] =
 	"  init    create or migrate a database\n"
 	"  demo    load the demo newsroom into a database (creating it if needed)\n"
 	"  serve   serve the site over HTTP\n"
+	"  article change an article (article edit ID …)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -55,7 +64,8 @@ static const struct {
 		 "already has articles is left unchanged.\n"
 		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
 	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
-		  "                     [--threads N] [--base-url URL]\n"
+		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
+		  "                     [--no-cache] [--no-access-log]\n"
 		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
 		  "accepting, finish requests in flight and close the database.\n"
 		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
@@ -65,8 +75,30 @@ static const struct {
 		  "  --dev              reload templates on every request\n"
 		  "  --threads N        worker threads (default: the number of cores)\n"
 		  "  --base-url URL     public address used in canonical links\n"
-		  "                     (default http://HOST:PORT)\n"},
+		  "                     (default http://HOST:PORT)\n"
+		  "  --cache-size MIB   memory for the page cache (default 256)\n"
+		  "  --no-cache         render every page, keep nothing (measuring, debugging)\n"
+		  "  --no-access-log    no line per request on stderr\n"},
+	{"article", "usage: gazette article edit ID [--db FILE] [--title TEXT] [--standfirst TEXT]\n"
+		    "                    [--body-file FILE] [--status STATUS] [--published 'YYYY-MM-DD HH:MM']\n"
+		    "Changes article ID. Running servers on the same database drop the\n"
+		    "pages it touches from their caches within a fraction of a second.\n"
+		    "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
+		    "  --title TEXT       new headline\n"
+		    "  --standfirst TEXT  new standfirst\n"
+		    "  --body-file FILE   new Markdown body, read from FILE ('-': standard input)\n"
+		    "  --status STATUS    draft, review, scheduled, published or private\n"
+		    "  --published TIME   publication time, UTC\n"},
 };
+
+static const char *
+command_help(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return commands[i].help;
+	return usage_text;
+}
 
 static const char *
 datadir(void)
@@ -95,6 +127,7 @@ static int
 parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
 	bool is_serve = strcmp(cmd, "serve") == 0;
+	bool is_article = strcmp(cmd, "article") == 0;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], *val = NULL;
 		char name[64];
@@ -105,7 +138,9 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			val = a + (eq - name) + 1;
 		}
 		bool takes = strcmp(name, "--db") == 0 || (is_serve && (strcmp(name, "--listen") == 0 ||
-		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0));
+		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0)) ||
+		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
+		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
 			if (i + 1 >= argc)
 				return usage_error(cmd, "option %s needs a value", name);
@@ -126,8 +161,27 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			if (n < 1 || n > 256 || strspn(val, "0123456789") != strlen(val))
 				return usage_error(cmd, "--threads needs a number from 1 to 256, not '%s'", val);
 			o->threads = (unsigned)n;
+		} else if (is_serve && strcmp(name, "--cache-size") == 0) {
+			long n = atol(val);
+			if (n < 1 || n > 1 << 20 || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--cache-size needs a number of MiB from 1 to 1048576, not '%s'", val);
+			o->cache_mib = n;
 		} else if (is_serve && strcmp(name, "--dev") == 0 && !eq)
 			o->dev = true;
+		else if (is_serve && strcmp(name, "--no-cache") == 0 && !eq)
+			o->no_cache = true;
+		else if (is_serve && strcmp(name, "--no-access-log") == 0 && !eq)
+			o->no_access_log = true;
+		else if (is_article && strcmp(name, "--title") == 0)
+			o->title = val;
+		else if (is_article && strcmp(name, "--standfirst") == 0)
+			o->standfirst = val;
+		else if (is_article && strcmp(name, "--body-file") == 0)
+			o->body_file = val;
+		else if (is_article && strcmp(name, "--status") == 0)
+			o->status = val;
+		else if (is_article && strcmp(name, "--published") == 0)
+			o->published = val;
 		else
 			return usage_error(cmd, "unknown option '%s'", a);
 	}
@@ -185,6 +239,76 @@ cmd_demo(struct opts *o)
 		printf("%s: demo newsroom loaded (%lld articles)\n", o->db, db_int1(c, 0, "SELECT count(*) FROM articles", ""));
 		db_release(c);
 	}
+	db_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 65536, n = 0, r;
+	char *s = xmalloc(cap);
+	while ((r = fread(s + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n < 2)
+			s = xrealloc(s, cap *= 2);
+	}
+	s[n] = 0;
+	if (f != stdin)
+		fclose(f);
+	return s;
+}
+
+/* gazette article edit ID [options] */
+static int
+cmd_article(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[0], "edit") != 0)
+		return usage_error("article", "expected 'article edit ID'%s", "");
+	char *end;
+	long long id = strtoll(argv[1], &end, 10);
+	if (*end || id <= 0)
+		return usage_error("article", "'%s' is not an article id", argv[1]);
+	struct opts o = {0};
+	const char *env_db = getenv("GAZETTE_DB");
+	o.db = env_db && *env_db ? env_db : "gazette.db";
+	int rc = parse_opts("article", argc - 2, argv + 2, &o);
+	if (rc)
+		return rc;
+	if (o.help) {
+		fputs(command_help("article"), stdout);
+		return 0;
+	}
+	struct article_change ch = {o.title, o.standfirst, NULL, o.status, 0, (long long)time(NULL)};
+	if (o.published) {
+		struct tm tm = {0};
+		char *e = strptime(o.published, "%Y-%m-%d %H:%M", &tm);
+		if (!e || *e)
+			return usage_error("article", "--published wants 'YYYY-MM-DD HH:MM', not '%s'", o.published);
+		ch.published_at = (long long)timegm(&tm);
+	}
+	char *body = NULL;
+	if (o.body_file && !(body = slurp(o.body_file))) {
+		fprintf(stderr, "gazette: cannot read %s\n", o.body_file);
+		return 1;
+	}
+	ch.body_md = body;
+	struct db *db = open_db(o.db, 1);
+	if (!db) {
+		free(body);
+		return 1;
+	}
+	char err[512];
+	long long inval = 0;
+	rc = article_edit(db, id, &ch, &inval, err, sizeof err);
+	if (rc < 0)
+		fprintf(stderr, "gazette: article %lld: %s\n", id, err);
+	else
+		printf("article %lld updated (invalidation %lld)\n", id, inval);
+	free(body);
 	db_close(db);
 	return rc < 0 ? 1 : 0;
 }
@@ -270,6 +394,7 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
+	inval_poller_start(db, 100);
 	router_add(site_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
@@ -278,6 +403,8 @@ cmd_serve(struct opts *o)
 		.threads = threads,
 		.db = db,
 		.dev = o->dev,
+		.cache_bytes = o->no_cache || o->dev ? 0 : (size_t)(o->cache_mib ? o->cache_mib : 256) << 20,
+		.access_log = !o->no_access_log,
 		.theme_dir = theme_dir,
 		.dispatch = dispatch,
 		.error_page = site_error_page,
@@ -299,6 +426,7 @@ cmd_serve(struct opts *o)
 			struct theme *nt = theme_load(theme_dir, err, sizeof err);
 			if (nt) {
 				theme_install(nt);
+				cache_invalidate_all();   /* every page is made with the theme */
 				log_info("theme reloaded from %s", theme_dir);
 			} else
 				log_error("theme not reloaded: %s", err);
@@ -308,6 +436,7 @@ cmd_serve(struct opts *o)
 		break;
 	}
 	server_stop(srv);
+	inval_poller_stop();
 	db_close(db);
 	site_shutdown();
 	router_reset();
@@ -329,6 +458,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "article") == 0)
+		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
+		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);
 		return 0;

@@ -4,8 +4,10 @@
 #include "site.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/router.h"
 #include "core/theme.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,7 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	p->ed = ed;
 	struct arena *a = &r->a;
 	struct tv *root = p->root = tv_map(a);
+	resp_depends(r, "site");   /* editions, sections in the navigation */
 	tv_set_str(root, "title", title);
 	struct tv *e = tv_set_map(root, "ed");
 	tv_set_str(e, "code", ed->code);
@@ -144,6 +147,17 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	tv_set_int(root, "year", tm.tm_year + 1900);
+}
+
+void
+page_depends(struct page *p, const char *fmt, ...)
+{
+	char tag[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tag, sizeof tag, fmt, ap);
+	va_end(ap);
+	resp_depends(p->r, tag);
 }
 
 void
@@ -196,6 +210,8 @@ page_render(struct page *p, const char *template, int status)
 	}
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
+	if (status == 200 && !p->is_error && !p->private_page)
+		resp_cache(r);
 }
 
 int
@@ -312,6 +328,19 @@ root_page(struct req *r)
 	resp_header(r, "Cache-Control", "private, max-age=0");
 }
 
+/* GET /metrics: Prometheus text, for loopback clients only */
+static void
+metrics_page(struct req *r)
+{
+	if (!req_from_loopback(r)) {
+		resp_error(r, 404);
+		return;
+	}
+	r->status = 200;
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	metrics_render(&r->body);
+}
+
 static void
 healthz_page(struct req *r)
 {
@@ -327,5 +356,6 @@ healthz_page(struct req *r)
 const struct route site_routes[] = {
 	{HTTP_GET, "/", root_page},
 	{HTTP_GET, "/healthz", healthz_page},
+	{HTTP_GET, "/metrics", metrics_page},
 	{0, NULL, NULL},
 };

@@ -44,6 +44,7 @@ struct page {
 	const char *canonical;      /* path, e.g. "/en/2025/03/slug" */
 	bool noindex;
 	bool is_error;              /* the error page itself: rendered even after a failed query */
+	bool private_page;          /* shows something of one reader: never shared from the cache */
 };
 
 void page_init(struct page *p, struct req *r, const struct edition *ed, const char *title);
@@ -77,9 +78,31 @@ extern const struct route archive_routes[];
  * rows of ARTICLE_CARD_COLUMNS. */
 #define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, " \
 	"(SELECT n.name FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition), " \
-	"(SELECT n.slug FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition)"
+	"(SELECT n.slug FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition), a.section_id"
+
+/* Cache tags (see core/cache.h): what a page shows, so that a write can
+ * drop exactly the pages it changes. */
+#define TAG_ARTICLE "a:%lld"      /* an article's own fields (title, body, status…) */
+#define TAG_GROUP "g:%lld"        /* which translations of a story exist */
+#define TAG_TERM "t:%lld"         /* a section, category or tag's names and slugs */
+#define TAG_AUTHOR "au:%lld"      /* an author's name, bio, photo */
+#define TAG_LIST_FRONT "l:front:%s"  /* which articles an edition's front page lists */
+#define TAG_LIST_TERM "l:t:%lld"  /* which articles a term's archive lists */
+#define TAG_LIST_AUTHOR "l:au:%lld"
+#define TAG_LIST_KIND "l:k:%s:%s" /* edition, kind */
+void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void article_cards(struct page *p, struct db_stmt *st, struct tv *list);
 struct tv *article_authors(struct page *p, long long article_id);
+
+/* Article changes (src/article_edit.c): NULL/0 fields stay as they are.
+ * Commits, records and applies the cache invalidation; *inval_id receives
+ * the invalidation log row. */
+struct article_change {
+	const char *title, *standfirst, *body_md, *status;
+	long long published_at;
+	long long now;              /* becomes updated_at when text changes */
+};
+int article_edit(struct db *db, long long id, const struct article_change *ch, long long *inval_id, char *err, size_t errlen);
 
 /* Demo loader (src/demo.c). */
 int demo_load(struct db *db, const char *dir, char *err, size_t errlen);

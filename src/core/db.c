@@ -150,12 +150,26 @@ db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *
 	return s;
 }
 
+static _Atomic unsigned long long stat_steps, stat_ns;
+
+void
+db_stats(unsigned long long *steps, unsigned long long *ns)
+{
+	*steps = stat_steps;
+	*ns = stat_ns;
+}
+
 bool
 db_row(struct db_stmt *s)
 {
 	if (!s || s->failed)
 		return false;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = s->conn->be->step(s);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	stat_steps++;
+	stat_ns += (unsigned long long)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
 	if (rc < 0)
 		stmt_fail(s, "step failed");
 	return rc == 1;

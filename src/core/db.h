@@ -57,6 +57,9 @@ long long db_insert_at(struct db_conn *c, const char *caller, const char *sql, c
 #define db_int1(c, dflt, sql, ...) db_int1_at((c), __func__, (dflt), (sql), __VA_ARGS__)
 long long db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sql, const char *types, ...);
 
+/* Statements stepped and time spent stepping them, since start. */
+void db_stats(unsigned long long *steps, unsigned long long *ns);
+
 /* What a backend provides. Statements are cached by the backend per
  * connection, keyed by the SQL text. */
 struct db_backend {

@@ -9,11 +9,15 @@
  * Responses are queued on the second access-handler call (MHD 0.9.75 turns
  * keep-alive off when a response is queued in the first). */
 #include "http.h"
+#include "cache.h"
+#include "compress.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "theme.h"
 #include <errno.h>
+#include <sodium.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -21,10 +25,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_URI 4096
+
+#define CC_PAGE "public, max-age=0, must-revalidate, s-maxage=60"
+#define CC_IMMUTABLE "public, max-age=31536000, immutable"
+#define CC_STATIC "public, max-age=300, must-revalidate"
 #define MAX_BODY (1024 * 1024)
 
 struct server {
@@ -60,6 +70,20 @@ req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
+bool
+req_from_loopback(const struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return false;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
 struct db_conn *
 req_db(struct req *r)
 {
@@ -76,6 +100,29 @@ resp_header(struct req *r, const char *name, const char *value)
 		r->headers[r->nheaders].v = value;
 		r->nheaders++;
 	}
+}
+
+void
+resp_cache(struct req *r)
+{
+	r->cacheable = true;
+}
+
+void
+resp_depends(struct req *r, const char *tag)
+{
+	for (int i = 0; i < r->ntags; i++)
+		if (strcmp(r->tags[i], tag) == 0)
+			return;
+	if (r->ntags == r->tagcap) {
+		int cap = r->tagcap ? r->tagcap * 2 : 32;
+		const char **t = arena_alloc(&r->a, (size_t)cap * sizeof *t);
+		if (r->ntags)
+			memcpy(t, r->tags, (size_t)r->ntags * sizeof *t);
+		r->tags = t;
+		r->tagcap = cap;
+	}
+	r->tags[r->ntags++] = arena_strdup(&r->a, tag);
 }
 
 void
@@ -201,24 +248,20 @@ serve_static(struct req *r)
 		return;
 	}
 	const char *v = req_query(r, "v");
-	resp_header(r, "ETag", f->etag);
 	/* a versioned URL names these exact bytes forever */
-	resp_header(r, "Cache-Control", v && strcmp(v, f->version) == 0 ? "public, max-age=31536000, immutable" : "public, max-age=300, must-revalidate");
-	const char *inm = req_header(r, "If-None-Match");
-	if (inm && strstr(inm, f->etag)) {
-		r->status = 304;
-		r->content_type = NULL;
-		return;
-	}
+	resp_header(r, "Cache-Control", v && strcmp(v, f->version) == 0 ? CC_IMMUTABLE : CC_STATIC);
+	r->route = "/static/";
 	r->status = 200;
 	r->content_type = f->type;
+	r->expires = (long long)time(NULL) + 86400 * 365;
 	buf_raw(&r->body, f->data, f->len);
+	resp_cache(r);
+	resp_depends(r, "theme");
 }
 
 static void
 handle(struct req *r)
 {
-	req_parse_uri(r);
 	if (r->bad) {
 		resp_error(r, r->bad);
 		return;
@@ -247,6 +290,9 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	struct server *s = cls;
 	struct req *r = xcalloc(1, sizeof *r);
 	s->inflight++;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	r->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	arena_init(&r->a, 16384);
 	r->srv = s;
 	r->conn = con;
@@ -254,12 +300,248 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	return r;
 }
 
+/* A reader-specific request: a Gazette cookie (session, commenter) or
+ * credentials. Such requests never read or fill the shared cache. */
+static bool
+private_request(struct req *r)
+{
+	if (req_header(r, "Authorization"))
+		return true;
+	const char *c = req_header(r, "Cookie");
+	for (const char *p = c; p && (p = strstr(p, "gz_")); p += 3)
+		if (p == c || p[-1] == ' ' || p[-1] == ';')
+			return true;
+	return false;
+}
+
+static void
+add_common_headers(struct MHD_Response *resp, struct req *r, const char *cc)
+{
+	if (r->content_type)
+		MHD_add_response_header(resp, "Content-Type", r->content_type);
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	bool has_cc = false;
+	for (int i = 0; i < r->nheaders; i++) {
+		MHD_add_response_header(resp, r->headers[i].k, r->headers[i].v);
+		has_cc |= strcasecmp(r->headers[i].k, "Cache-Control") == 0;
+	}
+	if (!has_cc && cc)
+		MHD_add_response_header(resp, "Cache-Control", cc);
+}
+
+/* The Cache-Control a response carries unless its handler set one. */
+static const char *
+cache_control_of(struct req *r)
+{
+	for (int i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].k, "Cache-Control") == 0)
+			return r->headers[i].v;
+	return r->cacheable ? CC_PAGE : "no-store";
+}
+
+static struct MHD_Response *
+make_variant(struct req *r, char *body, size_t len, const char *encoding, const char *etag, const char *cc, bool vary)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	if (!resp)
+		oom();
+	add_common_headers(resp, r, cc);
+	if (etag)
+		MHD_add_response_header(resp, "ETag", etag);
+	if (vary)
+		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	if (encoding)
+		MHD_add_response_header(resp, "Content-Encoding", encoding);
+	return resp;
+}
+
+static void
+free_variant(void *resp)
+{
+	MHD_destroy_response(resp);
+}
+
+static bool
+etag_matches(struct req *r, const char *etag)
+{
+	const char *inm = req_header(r, "If-None-Match");
+	return inm && etag && *etag && (strstr(inm, etag) || strcmp(inm, "*") == 0);
+}
+
+static enum MHD_Result
+queue_304(struct MHD_Connection *con, const char *etag, const char *cc)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "ETag", etag);
+	if (cc)
+		MHD_add_response_header(resp, "Cache-Control", cc);
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_NOT_MODIFIED, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+struct hit {
+	struct req *r;
+	struct MHD_Connection *con;
+	enum MHD_Result ret;
+};
+
+static void
+serve_hit(const struct cache_variant_data *v, enum cache_variant which, void *arg)
+{
+	struct hit *h = arg;
+	(void)which;
+	h->r->route = v->label ? v->label : "(cache)";
+	if (etag_matches(h->r, v->etag)) {
+		h->r->status = 304;
+		h->ret = queue_304(h->con, v->etag, v->cache_control);
+		return;
+	}
+	h->r->status = 200;
+	h->r->sent = v->len;
+	h->ret = MHD_queue_response(h->con, MHD_HTTP_OK, v->resp);
+}
+
+static int64_t
+next_midnight(void)
+{
+	time_t now = time(NULL);
+	return (int64_t)(now - now % 86400 + 86400);
+}
+
+/* Sends r's response; a cacheable 200 becomes a cache entry under key
+ * (with gzip and brotli variants) when key is set. */
+static enum MHD_Result
+send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64_t epoch, unsigned want)
+{
+	size_t len;
+	char *body = buf_detach(&r->body, &len);
+	const char *cc = cache_control_of(r);
+	bool shareable = r->cacheable && r->status == 200;
+	if (!shareable) {
+		struct MHD_Response *resp = make_variant(r, body, len, NULL, NULL, cc, false);
+		r->sent = len;
+		enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	/* a strong ETag per representation: the hash of the identity bytes */
+	unsigned char h[8];
+	char hex[17];
+	crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	bool worth = compress_worth(r->content_type, len);
+	struct cache_variant_data v[CV_COUNT];
+	memset(v, 0, sizeof v);
+	snprintf(v[CV_IDENTITY].etag, sizeof v[0].etag, "\"%s\"", hex);
+	if (worth && key) {
+		size_t zl, bl;
+		char *gz = compress_gzip(body, len, 6, &zl);
+		char *br = compress_brotli(body, len, 5, &bl);
+		if (gz) {
+			snprintf(v[CV_GZIP].etag, sizeof v[0].etag, "\"%s-gz\"", hex);
+			v[CV_GZIP].resp = make_variant(r, gz, zl, "gzip", v[CV_GZIP].etag, cc, true);
+			v[CV_GZIP].len = zl;
+		}
+		if (br) {
+			snprintf(v[CV_BR].etag, sizeof v[0].etag, "\"%s-br\"", hex);
+			v[CV_BR].resp = make_variant(r, br, bl, "br", v[CV_BR].etag, cc, true);
+			v[CV_BR].len = bl;
+		}
+	} else if (worth && (want & (1u << CV_GZIP))) {
+		/* not cached: compress for this reader only, quickly */
+		size_t zl;
+		char *gz = compress_gzip(body, len, 1, &zl);
+		if (gz) {
+			snprintf(v[CV_GZIP].etag, sizeof v[0].etag, "\"%s-gz\"", hex);
+			v[CV_GZIP].resp = make_variant(r, gz, zl, "gzip", v[CV_GZIP].etag, cc, true);
+			v[CV_GZIP].len = zl;
+		}
+	}
+	v[CV_IDENTITY].resp = make_variant(r, body, len, NULL, v[CV_IDENTITY].etag, cc, worth);
+	v[CV_IDENTITY].len = len;
+	for (int i = 0; i < CV_COUNT; i++) {
+		v[i].cache_control = cc;
+		v[i].label = r->route;
+	}
+	enum cache_variant which = CV_IDENTITY;
+	if ((want & (1u << CV_BR)) && v[CV_BR].resp)
+		which = CV_BR;
+	else if ((want & (1u << CV_GZIP)) && v[CV_GZIP].resp)
+		which = CV_GZIP;
+	enum MHD_Result ret;
+	if (etag_matches(r, v[which].etag)) {
+		r->status = 304;
+		ret = queue_304(con, v[which].etag, cc);
+	} else {
+		r->sent = v[which].len;
+		ret = MHD_queue_response(con, MHD_HTTP_OK, v[which].resp);
+	}
+	if (key) {
+		const char **tags = arena_alloc(&r->a, ((size_t)r->ntags + 1) * sizeof *tags);
+		for (int i = 0; i < r->ntags; i++)
+			tags[i] = r->tags[i];
+		tags[r->ntags] = NULL;
+		cache_store(key, v, tags, epoch, r->expires ? r->expires : next_midnight());
+	} else {
+		for (int i = 0; i < CV_COUNT; i++)
+			if (v[i].resp)
+				MHD_destroy_response(v[i].resp);
+	}
+	return ret;
+}
+
+static enum MHD_Result
+respond(struct req *r, struct MHD_Connection *con)
+{
+	req_parse_uri(r);
+	const char *key = NULL;
+	bool filling = false;
+	uint64_t epoch = 0;
+	unsigned acc = compress_accepted(req_header(r, "Accept-Encoding"));
+	unsigned want = ((acc & 1) ? 1u << CV_GZIP : 0) | ((acc & 2) ? 1u << CV_BR : 0);
+	r->cache_result = cache_enabled() ? "bypass" : "off";
+	if (!r->bad && cache_enabled() && (r->method & (HTTP_GET | HTTP_HEAD)) && !private_request(r)) {
+		key = r->raw_uri;
+		struct hit h = {r, con, MHD_NO};
+		int64_t now = (int64_t)time(NULL);
+		if (cache_serve(key, want, now, serve_hit, &h)) {
+			r->cache_result = "hit";
+			return h.ret;
+		}
+		filling = cache_fill_begin(key);
+		if (!filling && cache_serve(key, want, now, serve_hit, &h)) {
+			r->cache_result = "hit";
+			return h.ret;
+		}
+		r->cache_result = "miss";
+		epoch = cache_epoch();
+	}
+	handle(r);
+	if (!r->status)
+		resp_error(r, 500);
+	if (r->dbc) {
+		db_release(r->dbc);
+		r->dbc = NULL;
+	}
+	enum MHD_Result ret = send_response(r, con, key, epoch, want);
+	if (filling)
+		cache_fill_end(key);
+	return ret;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-	struct server *s = cls;
 	struct req *r = *req_cls;
+	(void)cls;
 	(void)url;
 	(void)version;
 	if (!r)
@@ -278,37 +560,48 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *me
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->status)   /* already answered */
+	if (r->answered)
 		return MHD_YES;
+	r->answered = true;
 	r->theme = theme_acquire();
 	theme_set_current_for_thread(r->theme);
-	handle(r);
-	if (!r->status)
-		resp_error(r, 500);
+	enum MHD_Result ret = respond(r, con);
 	theme_set_current_for_thread(NULL);
-	if (r->dbc) {
-		db_release(r->dbc);
-		r->dbc = NULL;
-	}
-	size_t len;
-	char *body = buf_detach(&r->body, &len);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
-	}
-	if (r->content_type)
-		MHD_add_response_header(resp, "Content-Type", r->content_type);
-	MHD_add_response_header(resp, "Content-Security-Policy", csp);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	for (int i = 0; i < r->nheaders; i++)
-		MHD_add_response_header(resp, r->headers[i].k, r->headers[i].v);
-	enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
-	MHD_destroy_response(resp);
-	(void)s;
 	return ret;
+}
+
+/* Writes s for a log line: printable ASCII and UTF-8 kept, quotes,
+ * backslashes and control bytes escaped, so a request cannot forge lines. */
+static void
+log_field(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+}
+
+static void
+access_log(struct req *r, double secs)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct buf b = {0};
+	buf_printf(&b, "%s access method=%s uri=\"", ts, r->method_name ? r->method_name : "-");
+	log_field(&b, r->raw_uri ? r->raw_uri : "");
+	buf_printf(&b, "\" status=%d bytes=%zu ms=%.3f cache=%s route=\"", r->status, r->sent, secs * 1000,
+	    r->cache_result ? r->cache_result : "-");
+	log_field(&b, r->route ? r->route : "-");
+	buf_puts(&b, "\"\n");
+	fwrite(b.s, 1, b.len, stderr);
+	buf_free(&b);
 }
 
 static void
@@ -320,6 +613,14 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 	(void)toe;
 	if (!r)
 		return;
+	if (r->answered) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		double secs = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - r->started;
+		metrics_request(r->route ? r->route : "(no route)", r->status, secs);
+		if (s->cfg.access_log)
+			access_log(r, secs);
+	}
 	if (s->cfg.request_done)
 		s->cfg.request_done(r);
 	if (r->dbc)
@@ -395,6 +696,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
 	struct server *s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
+	cache_init(cfg->cache_bytes, free_variant);
 	s->fd = bind_listen(cfg->listen, err, errlen);
 	if (s->fd < 0) {
 		free(s);
@@ -436,5 +738,6 @@ server_stop(struct server *s)
 	MHD_stop_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	cache_shutdown();
 	free(s);
 }

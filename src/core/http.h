@@ -40,6 +40,19 @@ struct req {
 	struct buf body_in;              /* a POST body, up to the limit */
 	bool body_too_large;
 	void *app;                       /* per-request state of the application layer */
+	const char *route;               /* the matched route pattern (metrics, logs) */
+	double started;                  /* monotonic seconds at the request line */
+	bool answered;
+
+	/* page cache: a handler that makes a page every anonymous reader may
+	 * share calls resp_cache() and names what the page shows with
+	 * resp_depends(); a write invalidates those tags */
+	bool cacheable;
+	const char **tags;
+	int ntags, tagcap;
+	long long expires;               /* Unix time the page goes stale; 0: next UTC midnight */
+	const char *cache_result;        /* "hit", "miss", "bypass", "off" (logs) */
+	size_t sent;                     /* body bytes queued (logs) */
 
 	/* response */
 	int status;
@@ -55,8 +68,11 @@ void req_parse_uri(struct req *r);
 const char *req_query(const struct req *r, const char *key);  /* NULL if absent */
 const char *req_header(const struct req *r, const char *name); /* NULL if absent */
 struct db_conn *req_db(struct req *r);
+bool req_from_loopback(const struct req *r);
 
 void resp_header(struct req *r, const char *name, const char *value);  /* value kept, not copied */
+void resp_cache(struct req *r);                      /* the response may be shared from the page cache */
+void resp_depends(struct req *r, const char *tag);   /* tag copied; duplicates ignored */
 void resp_redirect(struct req *r, int status, const char *location);
 void resp_text(struct req *r, int status, const char *content_type, const char *s);
 /* An error page through the application's error hook (localized page). */
@@ -69,6 +85,8 @@ struct server_config {
 	unsigned threads;
 	struct db *db;
 	bool dev;                    /* reload templates on every request */
+	size_t cache_bytes;          /* page cache bound; 0 turns the cache off */
+	bool access_log;             /* one line per request on stderr */
 	const char *theme_dir;
 	void (*dispatch)(struct req *r);                 /* routes the request */
 	void (*error_page)(struct req *r, int status);   /* renders an error body */

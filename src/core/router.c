@@ -67,6 +67,7 @@ router_match(struct req *r, int *status)
 				continue;
 			if (rt->methods & m) {
 				match(r, rt->pattern, r->path, true);
+				r->route = rt->pattern;
 				return rt->handler;
 			}
 			path_found = true;

@@ -1,0 +1,103 @@
+/* article_edit.c: changing an article after it is written: title,
+ * standfirst, body, status, publication time. The one place an article is
+ * updated, so the one place that names the cache tags an article change
+ * touches (see TAG_* in site.h). Used by `gazette article edit`; the admin
+ * will call the same function. */
+#include "site.h"
+#include "core/invalidate.h"
+#include "core/markdown.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Every page an article appears on or links from, in its current state. */
+static void
+article_touch(struct db_conn *c, long long id, struct inval *iv)
+{
+	struct db_stmt *st = db_query(c, "SELECT edition, translation_group, kind, section_id, category_id, "
+	    "(SELECT parent_id FROM terms WHERE id = articles.category_id) FROM articles WHERE id = ?", "i", id);
+	if (db_row(st)) {
+		inval_add(iv, TAG_ARTICLE, id);
+		if (!db_isnull(st, 1))
+			inval_add(iv, TAG_GROUP, db_int(st, 1));
+		inval_add(iv, TAG_LIST_FRONT, db_text(st, 0));
+		inval_add(iv, TAG_LIST_KIND, db_text(st, 0), db_text(st, 2));
+		for (int col = 3; col <= 5; col++)
+			if (!db_isnull(st, col))
+				inval_add(iv, TAG_LIST_TERM, db_int(st, col));
+	}
+	db_done(st);
+	st = db_query(c, "SELECT term_id FROM article_tags WHERE article_id = ?", "i", id);
+	while (db_row(st))
+		inval_add(iv, TAG_LIST_TERM, db_int(st, 0));
+	db_done(st);
+	st = db_query(c, "SELECT author_id FROM article_authors WHERE article_id = ?", "i", id);
+	while (db_row(st))
+		inval_add(iv, TAG_LIST_AUTHOR, db_int(st, 0));
+	db_done(st);
+}
+
+static bool
+status_valid(const char *s)
+{
+	static const char *ok[] = {"draft", "review", "scheduled", "published", "private"};
+	for (size_t i = 0; s && i < sizeof ok / sizeof *ok; i++)
+		if (strcmp(s, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+article_edit(struct db *db, long long id, const struct article_change *ch, long long *inval_id, char *err, size_t errlen)
+{
+	if (ch->status && !status_valid(ch->status)) {
+		snprintf(err, errlen, "status must be draft, review, scheduled, published or private, not '%s'", ch->status);
+		return -1;
+	}
+	if (ch->title && !*ch->title) {
+		snprintf(err, errlen, "the title cannot be empty");
+		return -1;
+	}
+	struct db_conn *c = db_acquire(db);
+	struct inval iv = {0};
+	int rc = -1;
+	if (db_begin(c) < 0) {
+		snprintf(err, errlen, "cannot begin a transaction");
+		goto out;
+	}
+	if (db_int1(c, 0, "SELECT count(*) FROM articles WHERE id = ?", "i", id) != 1) {
+		snprintf(err, errlen, "no article %lld", id);
+		db_rollback(c);
+		goto out;
+	}
+	article_touch(c, id, &iv);   /* where it was */
+	if (ch->title)
+		db_exec(c, "UPDATE articles SET title = ? WHERE id = ?", "si", ch->title, id);
+	if (ch->standfirst)
+		db_exec(c, "UPDATE articles SET standfirst = ? WHERE id = ?", "si", ch->standfirst, id);
+	if (ch->body_md) {
+		size_t n;
+		char *html = md_render(ch->body_md, strlen(ch->body_md), MD_ARTICLE, &n);
+		db_exec(c, "UPDATE articles SET body_md = ?, body_html = ? WHERE id = ?", "ssi", ch->body_md, html, id);
+		free(html);
+	}
+	if (ch->status)
+		db_exec(c, "UPDATE articles SET status = ? WHERE id = ?", "si", ch->status, id);
+	if (ch->published_at)
+		db_exec(c, "UPDATE articles SET published_at = ? WHERE id = ?", "ii", ch->published_at, id);
+	if (ch->title || ch->standfirst || ch->body_md)
+		db_exec(c, "UPDATE articles SET updated_at = ? WHERE id = ?", "ii", ch->now, id);
+	article_touch(c, id, &iv);   /* where it is now */
+	if (inval_record(c, &iv) < 0 || db_commit(c) < 0) {
+		snprintf(err, errlen, "the change was not saved (see the log)");
+		db_rollback(c);
+		goto out;
+	}
+	*inval_id = iv.id;
+	inval_apply(&iv);
+	rc = 0;
+out:
+	inval_discard(&iv);
+	db_release(c);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* invalidate.h: page-cache invalidation that survives process and node
+ * boundaries. A write collects the tags it touches, records them in the
+ * cache_invalidations table inside its own transaction, and after the
+ * commit drops them from this process's cache at once; a poller applies
+ * the rows other processes wrote. */
+#ifndef GZ_INVALIDATE_H
+#define GZ_INVALIDATE_H
+#include "db.h"
+
+#define INVAL_MAX_TAGS 128
+
+struct inval {
+	char *tags[INVAL_MAX_TAGS];
+	int n;
+	long long id;          /* the log row written by inval_record */
+};
+
+void inval_add(struct inval *iv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Inside the write's transaction: records the tags. 0 or -1. */
+int inval_record(struct db_conn *c, struct inval *iv);
+/* After the commit: drops the tags from this process's cache, frees iv. */
+void inval_apply(struct inval *iv);
+void inval_discard(struct inval *iv);
+
+/* The poller: applies rows other processes wrote, every interval_ms. */
+void inval_poller_start(struct db *db, int interval_ms);
+void inval_poller_stop(void);
+long long inval_applied_id(void);   /* the newest log row applied here */
+
+#endif

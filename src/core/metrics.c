@@ -1,0 +1,137 @@
+/* metrics.c: lock-free counters per route (a fixed table of static route
+ * strings, claimed on first use) and their Prometheus rendering. */
+#include "metrics.h"
+#include "cache.h"
+#include "db.h"
+#include "invalidate.h"
+#include <stdatomic.h>
+#include <string.h>
+
+#define MAX_ROUTES 64
+static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NB (sizeof bounds / sizeof *bounds)
+
+struct route_stats {
+	_Atomic(const char *) name;
+	_Atomic uint64_t status[6];          /* by class: 1xx … 5xx, [0] other */
+	_Atomic uint64_t bucket[NB + 1];     /* the last is +Inf */
+	_Atomic uint64_t sum_us;
+	_Atomic uint64_t count;
+};
+
+static struct route_stats routes[MAX_ROUTES];
+
+static struct route_stats *
+slot(const char *name)
+{
+	for (int i = 0; i < MAX_ROUTES; i++) {
+		const char *n = atomic_load(&routes[i].name);
+		if (n == name || (n && strcmp(n, name) == 0))
+			return &routes[i];
+		if (!n) {
+			const char *expected = NULL;
+			if (atomic_compare_exchange_strong(&routes[i].name, &expected, name))
+				return &routes[i];
+			if (expected && strcmp(expected, name) == 0)
+				return &routes[i];
+		}
+	}
+	return NULL;
+}
+
+void
+metrics_request(const char *route, int status, double seconds)
+{
+	struct route_stats *s = slot(route ? route : "(none)");
+	if (!s)
+		return;
+	int cls = status >= 100 && status < 600 ? status / 100 : 0;
+	atomic_fetch_add_explicit(&s->status[cls], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < NB && seconds > bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&s->bucket[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->sum_us, (uint64_t)(seconds * 1e6), memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+}
+
+static void
+label(struct buf *o, const char *route)
+{
+	buf_puts(o, "route=\"");
+	for (const char *p = route; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(o, '\\');
+		buf_putc(o, *p);
+	}
+	buf_putc(o, '"');
+}
+
+void
+metrics_render(struct buf *o)
+{
+	buf_puts(o, "# HELP gazette_requests_total Requests answered, by route and status class.\n"
+		    "# TYPE gazette_requests_total counter\n");
+	for (int i = 0; i < MAX_ROUTES; i++) {
+		const char *n = atomic_load(&routes[i].name);
+		if (!n)
+			break;
+		for (int c = 1; c < 6; c++) {
+			uint64_t v = atomic_load(&routes[i].status[c]);
+			if (!v)
+				continue;
+			buf_puts(o, "gazette_requests_total{");
+			label(o, n);
+			buf_printf(o, ",status=\"%dxx\"} %llu\n", c, (unsigned long long)v);
+		}
+	}
+	buf_puts(o, "# HELP gazette_request_seconds Time from request line to response queued.\n"
+		    "# TYPE gazette_request_seconds histogram\n");
+	for (int i = 0; i < MAX_ROUTES; i++) {
+		const char *n = atomic_load(&routes[i].name);
+		if (!n)
+			break;
+		uint64_t cum = 0;
+		for (size_t b = 0; b <= NB; b++) {
+			cum += atomic_load(&routes[i].bucket[b]);
+			buf_puts(o, "gazette_request_seconds_bucket{");
+			label(o, n);
+			if (b < NB)
+				buf_printf(o, ",le=\"%g\"} %llu\n", bounds[b], (unsigned long long)cum);
+			else
+				buf_printf(o, ",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+		}
+		buf_puts(o, "gazette_request_seconds_sum{");
+		label(o, n);
+		buf_printf(o, "} %.6f\n", (double)atomic_load(&routes[i].sum_us) / 1e6);
+		buf_puts(o, "gazette_request_seconds_count{");
+		label(o, n);
+		buf_printf(o, "} %llu\n", (unsigned long long)atomic_load(&routes[i].count));
+	}
+	struct cache_stats cs;
+	cache_get_stats(&cs);
+	buf_printf(o,
+	    "# TYPE gazette_cache_hits_total counter\ngazette_cache_hits_total %llu\n"
+	    "# TYPE gazette_cache_misses_total counter\ngazette_cache_misses_total %llu\n"
+	    "# TYPE gazette_cache_stores_total counter\ngazette_cache_stores_total %llu\n"
+	    "# TYPE gazette_cache_evictions_total counter\ngazette_cache_evictions_total %llu\n"
+	    "# TYPE gazette_cache_invalidations_total counter\ngazette_cache_invalidations_total %llu\n"
+	    "# HELP gazette_cache_stale_drops_total Renders not stored because a write changed their data meanwhile.\n"
+	    "# TYPE gazette_cache_stale_drops_total counter\ngazette_cache_stale_drops_total %llu\n"
+	    "# TYPE gazette_cache_coalesced_total counter\ngazette_cache_coalesced_total %llu\n"
+	    "# TYPE gazette_cache_entries gauge\ngazette_cache_entries %zu\n"
+	    "# TYPE gazette_cache_bytes gauge\ngazette_cache_bytes %zu\n"
+	    "# TYPE gazette_cache_max_bytes gauge\ngazette_cache_max_bytes %zu\n",
+	    (unsigned long long)cs.hits, (unsigned long long)cs.misses, (unsigned long long)cs.stores,
+	    (unsigned long long)cs.evictions, (unsigned long long)cs.invalidations, (unsigned long long)cs.stale_drops,
+	    (unsigned long long)cs.coalesced, cs.entries, cs.bytes, cs.max_bytes);
+	buf_printf(o, "# HELP gazette_invalidation_applied_id The newest cache invalidation log row applied by this process.\n"
+		      "# TYPE gazette_invalidation_applied_id gauge\ngazette_invalidation_applied_id %lld\n", inval_applied_id());
+	unsigned long long q, ns;
+	db_stats(&q, &ns);
+	buf_printf(o,
+	    "# TYPE gazette_db_statements_total counter\ngazette_db_statements_total %llu\n"
+	    "# HELP gazette_db_seconds_total Time spent stepping database statements.\n"
+	    "# TYPE gazette_db_seconds_total counter\ngazette_db_seconds_total %.6f\n",
+	    q, (double)ns / 1e9);
+}
