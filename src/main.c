@@ -394,7 +394,6 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
-	inval_poller_start(db, 100);
 	router_add(site_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
@@ -417,6 +416,7 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
+	inval_poller_start(db, 100);
 	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, o->db, o->listen, threads, db_backend_name(db));
 	for (;;) {
 		int sig = 0;

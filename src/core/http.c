@@ -699,6 +699,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	cache_init(cfg->cache_bytes, free_variant);
 	s->fd = bind_listen(cfg->listen, err, errlen);
 	if (s->fd < 0) {
+		cache_shutdown();
 		free(s);
 		return NULL;
 	}
@@ -717,6 +718,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	if (!s->d) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
 		close(s->fd);
+		cache_shutdown();
 		free(s);
 		return NULL;
 	}
