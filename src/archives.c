@@ -76,11 +76,11 @@ archive_render(struct req *r, const struct edition *ed, struct archive *ar, cons
 	case AR_CATEGORY:
 	case AR_TAG:
 		page_depends(p, TAG_TERM, ar->key_id);
-		page_depends(p, TAG_LIST_TERM, ar->key_id);
+		page_depends(p, TAG_LIST_TERM, ar->key_id, ed->code);
 		break;
 	case AR_AUTHOR:
 		page_depends(p, TAG_AUTHOR, ar->key_id);
-		page_depends(p, TAG_LIST_AUTHOR, ar->key_id);
+		page_depends(p, TAG_LIST_AUTHOR, ar->key_id, ed->code);
 		break;
 	case AR_KIND:
 		page_depends(p, TAG_LIST_KIND, ed->code, ar->key_text);

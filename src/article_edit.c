@@ -14,9 +14,11 @@
 static void
 article_touch(struct db_conn *c, long long id, struct inval *iv)
 {
+	char ed[16] = "";
 	struct db_stmt *st = db_query(c, "SELECT edition, translation_group, kind, section_id, category_id, "
 	    "(SELECT parent_id FROM terms WHERE id = articles.category_id) FROM articles WHERE id = ?", "i", id);
 	if (db_row(st)) {
+		snprintf(ed, sizeof ed, "%s", db_text(st, 0));
 		inval_add(iv, TAG_ARTICLE, id);
 		if (!db_isnull(st, 1))
 			inval_add(iv, TAG_GROUP, db_int(st, 1));
@@ -24,16 +26,16 @@ article_touch(struct db_conn *c, long long id, struct inval *iv)
 		inval_add(iv, TAG_LIST_KIND, db_text(st, 0), db_text(st, 2));
 		for (int col = 3; col <= 5; col++)
 			if (!db_isnull(st, col))
-				inval_add(iv, TAG_LIST_TERM, db_int(st, col));
+				inval_add(iv, TAG_LIST_TERM, db_int(st, col), ed);
 	}
 	db_done(st);
 	st = db_query(c, "SELECT term_id FROM article_tags WHERE article_id = ?", "i", id);
 	while (db_row(st))
-		inval_add(iv, TAG_LIST_TERM, db_int(st, 0));
+		inval_add(iv, TAG_LIST_TERM, db_int(st, 0), ed);
 	db_done(st);
 	st = db_query(c, "SELECT author_id FROM article_authors WHERE article_id = ?", "i", id);
 	while (db_row(st))
-		inval_add(iv, TAG_LIST_AUTHOR, db_int(st, 0));
+		inval_add(iv, TAG_LIST_AUTHOR, db_int(st, 0), ed);
 	db_done(st);
 }
 

@@ -136,7 +136,7 @@ front_page(struct req *r)
 		while (db_row(st) && ns < 32) {
 			struct tv *s = tv_push_map(secs);
 			sid[ns] = db_int(st, 0);
-			page_depends(&p, TAG_LIST_TERM, sid[ns]);
+			page_depends(&p, TAG_LIST_TERM, sid[ns], ed->code);
 			ns++;
 			tv_set_str(s, "name", db_atext(st, 1, &r->a));
 			tv_set_str(s, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
@@ -224,7 +224,7 @@ article_page(struct req *r)
 		page_depends(&p, TAG_GROUP, group);
 	if (section_id) {
 		page_depends(&p, TAG_TERM, section_id);
-		page_depends(&p, TAG_LIST_TERM, section_id);   /* "more in this section" */
+		page_depends(&p, TAG_LIST_TERM, section_id, ed->code);   /* "more in this section" */
 	}
 	struct tv *root = p.root;
 	struct tv *art = tv_set_map(root, "article");

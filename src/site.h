@@ -87,8 +87,8 @@ extern const struct route archive_routes[];
 #define TAG_TERM "t:%lld"         /* a section, category or tag's names and slugs */
 #define TAG_AUTHOR "au:%lld"      /* an author's name, bio, photo */
 #define TAG_LIST_FRONT "l:front:%s"  /* which articles an edition's front page lists */
-#define TAG_LIST_TERM "l:t:%lld"  /* which articles a term's archive lists */
-#define TAG_LIST_AUTHOR "l:au:%lld"
+#define TAG_LIST_TERM "l:t:%lld:%s"     /* which articles a term's archive lists, per edition */
+#define TAG_LIST_AUTHOR "l:au:%lld:%s"  /* which articles an author's page lists, per edition */
 #define TAG_LIST_KIND "l:k:%s:%s" /* edition, kind */
 void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void article_cards(struct page *p, struct db_stmt *st, struct tv *list);

@@ -515,8 +515,13 @@ respond(struct req *r, struct MHD_Connection *con)
 			r->cache_result = "hit";
 			return h.ret;
 		}
+		/* one render per URL: wait for a render in progress, or become
+		 * the renderer; either way look again, since a render may have
+		 * been stored between the first look and now */
 		filling = cache_fill_begin(key);
-		if (!filling && cache_serve(key, want, now, serve_hit, &h)) {
+		if (cache_serve(key, want, now, serve_hit, &h)) {
+			if (filling)
+				cache_fill_end(key);
 			r->cache_result = "hit";
 			return h.ret;
 		}

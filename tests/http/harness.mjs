@@ -23,10 +23,11 @@ export function freePort() {
   });
 }
 
-export async function startServer(extraArgs = []) {
+// opts.db: serve an existing database instead of a fresh demo one.
+export async function startServer(extraArgs = [], opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gazette-http-'));
-  const db = join(dir, 'site.db');
-  execFileSync(BIN, ['demo', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const db = opts.db || join(dir, 'site.db');
+  if (!opts.db) execFileSync(BIN, ['demo', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   const port = await freePort();
   const logPath = process.env.GAZETTE_LOG_DIR
     ? join(process.env.GAZETTE_LOG_DIR, `server-${process.pid}-${port}.log`)
