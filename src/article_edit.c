@@ -1,8 +1,8 @@
-/* article_edit.c: changing an article after it is written: title,
- * standfirst, body, status, publication time. The one place an article is
- * updated, so the one place that names the cache tags an article change
- * touches (see TAG_* in site.h). Used by `gazette article edit`; the admin
- * will call the same function. */
+/* article_edit.c: changing an article after it is written (title,
+ * standfirst, body, status, publication time), keeping its listing rows
+ * (article_listings) in step, and naming the cache tags an article change
+ * touches (see TAG_* in site.h). Used by `gazette article edit` and the
+ * demo loaders; the admin will call the same functions. */
 #include "site.h"
 #include "core/invalidate.h"
 #include "core/markdown.h"
@@ -37,6 +37,43 @@ article_touch(struct db_conn *c, long long id, struct inval *iv)
 	while (db_row(st))
 		inval_add(iv, TAG_LIST_AUTHOR, db_int(st, 0), ed);
 	db_done(st);
+}
+
+int
+listings_sync(struct db_conn *c, long long id)
+{
+	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0)
+		return -1;
+	struct db_stmt *st = db_query(c, "SELECT edition, kind, section_id, category_id, "
+	    "(SELECT parent_id FROM terms WHERE id = articles.category_id), published_at FROM articles "
+	    "WHERE id = ? AND status = 'published' AND published_at IS NOT NULL", "i", id);
+	char lists[64][32], ed[16] = "";
+	int n = 0;
+	long long at = 0;
+	if (db_row(st)) {
+		snprintf(ed, sizeof ed, "%s", db_text(st, 0));
+		snprintf(lists[n++], sizeof lists[0], "front");
+		snprintf(lists[n++], sizeof lists[0], "k:%s", db_text(st, 1));
+		for (int col = 2; col <= 4; col++)
+			if (!db_isnull(st, col))
+				snprintf(lists[n++], sizeof lists[0], "t:%lld", db_int(st, col));
+		at = db_int(st, 5);
+	}
+	if (db_done(st) < 0)
+		return -1;
+	if (!n)
+		return 0;   /* not published: listed nowhere */
+	st = db_query(c, "SELECT 't:' || term_id FROM article_tags WHERE article_id = ? "
+	    "UNION SELECT 'au:' || author_id FROM article_authors WHERE article_id = ?", "ii", id, id);
+	while (db_row(st) && n < 64)
+		snprintf(lists[n++], sizeof lists[0], "%s", db_text(st, 0));
+	if (db_done(st) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (db_exec(c, "INSERT INTO article_listings (list, edition, listed_at, article_id) VALUES (?, ?, ?, ?) "
+		    "ON CONFLICT DO NOTHING", "ssii", lists[i], ed, at, id) < 0)
+			return -1;
+	return 0;
 }
 
 static bool
@@ -90,7 +127,7 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 	if (ch->title || ch->standfirst || ch->body_md)
 		db_exec(c, "UPDATE articles SET updated_at = ? WHERE id = ?", "ii", ch->now, id);
 	article_touch(c, id, &iv);   /* where it is now */
-	if (inval_record(c, &iv) < 0 || db_commit(c) < 0) {
+	if (listings_sync(c, id) < 0 || inval_record(c, &iv) < 0 || db_commit(c) < 0) {
 		snprintf(err, errlen, "the change was not saved (see the log)");
 		db_rollback(c);
 		goto out;

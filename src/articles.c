@@ -28,28 +28,31 @@ article_authors(struct page *p, long long id)
 	return list;
 }
 
-void
+int
 article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 {
 	struct arena *a = &p->r->a;
 	const char *ed = p->ed->code;
 	long long ids[64];
 	struct tv *cards[64];
-	int n = 0;
+	int n = 0, rows = 0;
 	while (db_row(st)) {
 		struct tv *m = tv_push_map(list);
 		long long id = db_int(st, 0);
+		rows++;
 		page_depends(p, TAG_ARTICLE, id);
 		if (!db_isnull(st, 8))
 			page_depends(p, TAG_TERM, db_int(st, 8));
 		const char *kind = db_atext(st, 4, a);
 		long long pub = db_int(st, 5);
+		tv_set_int(m, "id", id);
 		tv_set_str(m, "url", url_article(a, ed, db_text(st, 1), pub));
 		tv_set_str(m, "title", db_atext(st, 2, a));
 		tv_set_str(m, "standfirst", db_atext(st, 3, a));
 		tv_set_str(m, "kind", kind);
 		tv_set_str(m, "kind_label", kind_label(ed, kind));
 		tv_set_int(m, "published", pub);
+		tv_set_int(m, "listed_at", pub);
 		if (!db_isnull(st, 6)) {
 			struct tv *sec = tv_set_map(m, "section");
 			tv_set_str(sec, "name", db_atext(st, 6, a));
@@ -64,6 +67,7 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 	/* bylines after the listing statement is done: one connection, one cursor */
 	for (int i = 0; i < n; i++)
 		tv_set(cards[i], "authors", article_authors(p, ids[i]));
+	return rows;
 }
 
 static long long
@@ -84,7 +88,8 @@ edition_redirect(struct req *r)
 	resp_redirect(r, 308, arena_printf(&r->a, "/%s/%s", r->params[0], q ? q : ""));
 }
 
-/* GET /{edition}/ */
+/* GET /{edition}/ : the lead, the top stories and each section's latest;
+ * ?before= (and ?page=) go on through the edition's older stories */
 static void
 front_page(struct req *r)
 {
@@ -93,72 +98,57 @@ front_page(struct req *r)
 		resp_error(r, 404);
 		return;
 	}
-	int pg = page_number(r);
-	if (!pg)
-		return;
-	struct db_conn *c = req_db(r);
-	long long now = now_s();
-	long long total = db_int1(c, 0, "SELECT count(*) FROM articles WHERE edition = ? AND status = 'published' AND published_at <= ?",
-	    "si", ed->code, now);
-	int pages = 1 + (total > FRONT_TOP ? (int)((total - FRONT_TOP + PAGE_SIZE - 1) / PAGE_SIZE) : 0);
-	if (pg > pages) {
-		resp_error(r, 404);
-		return;
-	}
 	struct page p;
 	page_init(&p, r, ed, NULL);
-	p.canonical = pg == 1 ? arena_printf(&r->a, "/%s/", ed->code) : arena_printf(&r->a, "/%s/?page=%d", ed->code, pg);
-	for (int i = 0; i < edition_count(); i++) {
-		p.alt_url[i] = pg == 1 ? arena_printf(&r->a, "/%s/", edition_at(i)->code) : NULL;
-		p.alt_same[i] = pg == 1;
-	}
 	struct tv *root = p.root;
+	const char *base = arena_printf(&r->a, "/%s/", ed->code);
 	page_depends(&p, TAG_LIST_FRONT, ed->code);
 	tv_set_bool(root, "is_front", true);
-	if (pg == 1) {
-		struct tv *top = tv_set_list(root, "top");
-		struct db_stmt *st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
-		    "WHERE a.edition = ? AND a.status = 'published' AND a.published_at <= ? "
-		    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?", "sid", ed->code, now, FRONT_TOP);
-		article_cards(&p, st, top);
-		if (top->u.list.n > 0)
-			tv_set(root, "lead", top->u.list.items[0]);
-		struct tv *rail = tv_set_list(root, "top_rail");
-		struct tv *below = tv_set_list(root, "top_below");
-		for (size_t i = 1; i < top->u.list.n; i++)
-			tv_push(i < 5 ? rail : below, top->u.list.items[i]);
-		/* latest per section */
-		struct tv *secs = tv_set_list(root, "sections");
-		long long sid[32];
-		int ns = 0;
-		st = db_query(c, "SELECT t.id, n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
-		    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
-		while (db_row(st) && ns < 32) {
-			struct tv *s = tv_push_map(secs);
-			sid[ns] = db_int(st, 0);
-			page_depends(&p, TAG_LIST_TERM, sid[ns], ed->code);
-			ns++;
-			tv_set_str(s, "name", db_atext(st, 1, &r->a));
-			tv_set_str(s, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
-		}
-		db_done(st);
-		for (int i = 0; i < ns; i++) {
-			struct tv *list = tv_set_list(secs->u.list.items[i], "articles");
-			st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
-			    "WHERE a.edition = ? AND a.section_id = ? AND a.status = 'published' AND a.published_at <= ? "
-			    "ORDER BY a.published_at DESC, a.id DESC LIMIT 3", "sii", ed->code, sid[i], now);
-			article_cards(&p, st, list);
-		}
+	for (int i = 0; i < edition_count(); i++) {
+		p.alt_url[i] = arena_printf(&r->a, "/%s/", edition_at(i)->code);
+		p.alt_same[i] = true;
 	}
-	struct tv *latest = tv_set_list(root, "latest");
-	if (pg > 1) {
-		struct db_stmt *st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a "
-		    "WHERE a.edition = ? AND a.status = 'published' AND a.published_at <= ? "
-		    "ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?", "sidd", ed->code, now, PAGE_SIZE,
-		    FRONT_TOP + (pg - 2) * PAGE_SIZE);
-		article_cards(&p, st, latest);
+	if (r->nquery) {
+		int rc = listing_render(&p, "front", base, FRONT_TOP, tv_set_list(root, "latest"));
+		if (rc) {
+			resp_error(r, rc);
+			return;
+		}
+		page_render(&p, "front.html", 200);
+		return;
 	}
-	page_pagination(&p, arena_printf(&r->a, "/%s/", ed->code), pg, pages);
+	p.canonical = base;
+	struct tv *top = tv_set_list(root, "top");
+	listing_fetch(&p, "front", FRONT_TOP, top);
+	if (top->u.list.n > 0)
+		tv_set(root, "lead", top->u.list.items[0]);
+	struct tv *rail = tv_set_list(root, "top_rail");
+	struct tv *below = tv_set_list(root, "top_below");
+	for (size_t i = 1; i < top->u.list.n; i++)
+		tv_push(i < 5 ? rail : below, top->u.list.items[i]);
+	if (top->u.list.n == FRONT_TOP) {
+		struct tv *last = top->u.list.items[FRONT_TOP - 1];
+		tv_set_str(tv_set_map(root, "pagination"), "next", arena_printf(&r->a, "%s?before=%lld.%lld", base,
+		    tv_get(last, "listed_at")->u.i, tv_get(last, "id")->u.i));
+	}
+	/* latest per section */
+	struct tv *secs = tv_set_list(root, "sections");
+	long long sid[32];
+	int ns = 0;
+	struct db_stmt *st = db_query(req_db(r), "SELECT t.id, n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
+	    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
+	while (db_row(st) && ns < 32) {
+		struct tv *sec = tv_push_map(secs);
+		sid[ns] = db_int(st, 0);
+		tv_set_str(sec, "name", db_atext(st, 1, &r->a));
+		tv_set_str(sec, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
+		ns++;
+	}
+	db_done(st);
+	for (int i = 0; i < ns; i++) {
+		page_depends(&p, TAG_LIST_TERM, sid[i], ed->code);
+		listing_fetch(&p, arena_printf(&r->a, "t:%lld", sid[i]), 3, tv_set_list(secs->u.list.items[i], "articles"));
+	}
 	page_render(&p, "front.html", 200);
 }
 
@@ -304,13 +294,13 @@ article_page(struct req *r)
 	struct tv *cm = tv_set_map(root, "comments");
 	tv_set_int(cm, "count", 0);
 
-	/* more from the same section */
+	/* more from the same section: the latest four, less this one */
 	if (section_id) {
-		struct tv *more = tv_set_list(root, "more");
-		st = db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM articles a WHERE a.edition = ? AND a.section_id = ? AND a.id <> ? "
-		    "AND a.status = 'published' AND a.published_at <= ? ORDER BY a.published_at DESC LIMIT 3",
-		    "siii", ed->code, section_id, id, now_s());
-		article_cards(&p, st, more);
+		struct tv *more = tv_set_list(root, "more"), *all = tv_list(a);
+		listing_fetch(&p, arena_printf(a, "t:%lld", section_id), 4, all);
+		for (size_t i = 0; i < all->u.list.n && more->u.list.n < 3; i++)
+			if (tv_get(all->u.list.items[i], "id")->u.i != id)
+				tv_push(more, all->u.list.items[i]);
 	}
 	page_render(&p, "article.html", 200);
 }

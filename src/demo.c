@@ -292,6 +292,8 @@ load_story(struct db_conn *c, struct arena *a, const char *path, const char *ste
 			if (db_exec(c, "INSERT INTO article_tags (article_id, term_id) VALUES (?, ?)", "ii", id, t) < 0)
 				goto dberr;
 		}
+		if (listings_sync(c, id) < 0)
+			goto dberr;
 	}
 	rc = 0;
 	goto out;

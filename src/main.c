@@ -36,6 +36,7 @@ struct opts {
 	bool no_cache;
 	bool no_access_log;
 	bool help;
+	long articles;             /* demo --articles N */
 	/* article edit */
 	const char *title, *standfirst, *body_file, *status, *published;
 };
@@ -58,11 +59,13 @@ static const struct {
 	{"init", "usage: gazette init [--db FILE]\n"
 		 "Creates the database FILE, or applies the migrations it lacks.\n"
 		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
-	{"demo", "usage: gazette demo [--db FILE]\n"
+	{"demo", "usage: gazette demo [--db FILE] [--articles N]\n"
 		 "Loads the demo newsroom (3 editions, sections, authors, articles)\n"
 		 "into FILE, creating and migrating it if needed. A database that\n"
 		 "already has articles is left unchanged.\n"
-		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
+		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"
+		 "  --articles N     then grow the site to N articles of generated text\n"
+		 "                   (for measuring: 100000 takes well under a minute)\n"},
 	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
 		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
 		  "                     [--no-cache] [--no-access-log]\n"
@@ -128,6 +131,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
 	bool is_serve = strcmp(cmd, "serve") == 0;
 	bool is_article = strcmp(cmd, "article") == 0;
+	bool is_demo = strcmp(cmd, "demo") == 0;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], *val = NULL;
 		char name[64];
@@ -137,7 +141,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			*eq = 0;
 			val = a + (eq - name) + 1;
 		}
-		bool takes = strcmp(name, "--db") == 0 || (is_serve && (strcmp(name, "--listen") == 0 ||
+		bool takes = strcmp(name, "--db") == 0 || (is_demo && strcmp(name, "--articles") == 0) || (is_serve && (strcmp(name, "--listen") == 0 ||
 		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
@@ -172,7 +176,12 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->no_cache = true;
 		else if (is_serve && strcmp(name, "--no-access-log") == 0 && !eq)
 			o->no_access_log = true;
-		else if (is_article && strcmp(name, "--title") == 0)
+		else if (is_demo && strcmp(name, "--articles") == 0) {
+			long n = atol(val);
+			if (n < 1 || n > 10000000 || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--articles needs a number from 1 to 10000000, not '%s'", val);
+			o->articles = n;
+		} else if (is_article && strcmp(name, "--title") == 0)
 			o->title = val;
 		else if (is_article && strcmp(name, "--standfirst") == 0)
 			o->standfirst = val;
@@ -232,7 +241,15 @@ cmd_demo(struct opts *o)
 	int rc = demo_load(db, dir, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "gazette: demo: %s\n", err);
-	else if (rc == 1)
+	else if (o->articles) {
+		if ((rc = demo_generate(db, o->articles, err, sizeof err)) < 0)
+			fprintf(stderr, "gazette: demo: %s\n", err);
+		else {
+			struct db_conn *c = db_acquire(db);
+			printf("%s: %lld articles\n", o->db, db_int1(c, 0, "SELECT count(*) FROM articles", ""));
+			db_release(c);
+		}
+	} else if (rc == 1)
 		printf("%s already has articles: demo content not loaded again\n", o->db);
 	else {
 		struct db_conn *c = db_acquire(db);

@@ -214,33 +214,6 @@ page_render(struct page *p, const char *template, int status)
 		resp_cache(r);
 }
 
-int
-page_number(struct req *r)
-{
-	const char *s = req_query(r, "page");
-	if (!s)
-		return 1;
-	size_t n = strlen(s);
-	if (n == 0 || n > 6 || strspn(s, "0123456789") != n || atoi(s) < 1) {
-		resp_error(r, 400);
-		return 0;
-	}
-	return atoi(s);
-}
-
-void
-page_pagination(struct page *p, const char *base, int page, int total)
-{
-	struct arena *a = &p->r->a;
-	struct tv *pg = tv_set_map(p->root, "pagination");
-	tv_set_int(pg, "page", page);
-	tv_set_int(pg, "pages", total);
-	if (page > 1)
-		tv_set_str(pg, "prev", page == 2 ? base : arena_printf(a, "%s?page=%d", base, page - 1));
-	if (page < total)
-		tv_set_str(pg, "next", arena_printf(a, "%s?page=%d", base, page + 1));
-}
-
 /* ---- errors and dispatch ------------------------------------------------------------ */
 
 /* The edition an error page speaks: the path's, else the reader's. */

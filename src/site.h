@@ -51,10 +51,6 @@ void page_init(struct page *p, struct req *r, const struct edition *ed, const ch
 /* Renders template with the shared chrome and sends it with status. */
 void page_render(struct page *p, const char *template, int status);
 
-/* Parses ?page=N: 1 when absent; 0 after answering 400 for garbage. */
-int page_number(struct req *r);
-/* Pagination values for the templates: prev/next URLs under base. */
-void page_pagination(struct page *p, const char *base, int page, int total_pages);
 
 /* URL builders (arena strings). */
 const char *url_article(struct arena *a, const char *ed, const char *slug, long long published_at);
@@ -91,7 +87,17 @@ extern const struct route archive_routes[];
 #define TAG_LIST_AUTHOR "l:au:%lld:%s"  /* which articles an author's page lists, per edition */
 #define TAG_LIST_KIND "l:k:%s:%s" /* edition, kind */
 void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void article_cards(struct page *p, struct db_stmt *st, struct tv *list);
+int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* returns rows read */
+
+/* Listings (src/listing.c): "front", "k:KIND", "t:TERM", "au:AUTHOR" in
+ * the page's edition. listing_fetch takes the newest limit; listing_render
+ * one page under base from ?page=, ?before= or ?after=, with the
+ * pagination links; it returns 0 or an HTTP status to answer (400, 404).
+ * skip: stories page 1 shows elsewhere (the front page's top stories). */
+int listing_fetch(struct page *p, const char *list, int limit, struct tv *out);
+int listing_render(struct page *p, const char *list, const char *base, int skip, struct tv *out);
+/* Rewrites an article's rows in article_listings from its current state. */
+int listings_sync(struct db_conn *c, long long article_id);
 struct tv *article_authors(struct page *p, long long article_id);
 
 /* Article changes (src/article_edit.c): NULL/0 fields stay as they are.
@@ -106,5 +112,7 @@ int article_edit(struct db *db, long long id, const struct article_change *ch, l
 
 /* Demo loader (src/demo.c). */
 int demo_load(struct db *db, const char *dir, char *err, size_t errlen);
+/* Grows the site to target articles of generated text (src/demo_generate.c). */
+int demo_generate(struct db *db, long target, char *err, size_t errlen);
 
 #endif
