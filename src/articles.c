@@ -64,9 +64,28 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 		}
 	}
 	db_done(st);
-	/* bylines after the listing statement is done: one connection, one cursor */
-	for (int i = 0; i < n; i++)
-		tv_set(cards[i], "authors", article_authors(p, ids[i]));
+	if (!n)
+		return rows;
+	/* all the bylines in one query, after the listing statement is done */
+	struct tv *lists[64];
+	for (int i = 0; i < n; i++) {
+		lists[i] = tv_list(a);
+		tv_set(cards[i], "authors", lists[i]);
+	}
+	st = db_query_in(req_db(p->r), "SELECT aa.article_id, au.name, au.slug, au.id FROM article_authors aa "
+	    "JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (?*) ORDER BY aa.position, au.name", ids, n);
+	while (db_row(st)) {
+		long long aid = db_int(st, 0);
+		page_depends(p, TAG_AUTHOR, db_int(st, 3));
+		for (int i = 0; i < n; i++) {
+			if (ids[i] != aid)
+				continue;
+			struct tv *m = tv_push_map(lists[i]);
+			tv_set_str(m, "name", db_atext(st, 1, a));
+			tv_set_str(m, "url", url_author(a, ed, db_text(st, 2)));
+		}
+	}
+	db_done(st);
 	return rows;
 }
 

@@ -78,25 +78,28 @@ url_article(struct arena *a, const char *ed, const char *slug, long long publish
 	time_t t = (time_t)published_at;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	return arena_printf(a, "/%s/%04d/%02d/%s", ed, tm.tm_year + 1900, tm.tm_mon + 1, slug);
+	int y = tm.tm_year + 1900, m = tm.tm_mon + 1;
+	char ym[9] = {(char)('0' + y / 1000 % 10), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10), (char)('0' + y % 10),
+		'/', (char)('0' + m / 10), (char)('0' + m % 10), '/', 0};
+	return arena_cat(a, "/", ed, "/", ym, slug, NULL);
 }
 
 const char *
 url_term(struct arena *a, const char *ed, const char *taxonomy, const char *slug)
 {
-	return arena_printf(a, "/%s/%s/%s", ed, taxonomy, slug);
+	return arena_cat(a, "/", ed, "/", taxonomy, "/", slug, NULL);
 }
 
 const char *
 url_author(struct arena *a, const char *ed, const char *slug)
 {
-	return arena_printf(a, "/%s/author/%s", ed, slug);
+	return arena_cat(a, "/", ed, "/author/", slug, NULL);
 }
 
 const char *
 url_kind(struct arena *a, const char *ed, const char *kind)
 {
-	return arena_printf(a, "/%s/kind/%s", ed, kind);
+	return arena_cat(a, "/", ed, "/kind/", kind, NULL);
 }
 
 bool
@@ -130,7 +133,7 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	struct tv *e = tv_set_map(root, "ed");
 	tv_set_str(e, "code", ed->code);
 	tv_set_str(e, "name", ed->name);
-	tv_set_str(e, "home", arena_printf(a, "/%s/", ed->code));
+	tv_set_str(e, "home", arena_cat(a, "/", ed->code, "/", NULL));
 	tv_set_str(root, "lang", ed->code);
 	struct tv *nav = tv_set_list(root, "nav");
 	struct db_stmt *st = db_query(req_db(r),
@@ -173,7 +176,7 @@ page_render(struct page *p, const char *template, int status)
 		const struct edition *e = &editions[i];
 		const char *url = i == me && p->canonical ? p->canonical : p->alt_url[i];
 		if (!url)
-			url = arena_printf(a, "/%s/", e->code);
+			url = arena_cat(a, "/", e->code, "/", NULL);
 		struct tv *item = tv_push_map(sw);
 		tv_set_str(item, "code", e->code);
 		tv_set_str(item, "name", e->name);
@@ -182,14 +185,14 @@ page_render(struct page *p, const char *template, int status)
 		if (p->canonical && (i == me || p->alt_same[i])) {
 			struct tv *alt = tv_push_map(alts);
 			tv_set_str(alt, "hreflang", e->code);
-			tv_set_str(alt, "url", arena_printf(a, "%s%s", base_url, url));
+			tv_set_str(alt, "url", arena_cat(a, base_url, url, NULL));
 			const struct edition *def = edition_default();
 			if (e == def)
-				tv_set_str(root, "x_default", arena_printf(a, "%s%s", base_url, url));
+				tv_set_str(root, "x_default", arena_cat(a, base_url, url, NULL));
 		}
 	}
 	if (p->canonical) {
-		tv_set_str(root, "canonical", arena_printf(a, "%s%s", base_url, p->canonical));
+		tv_set_str(root, "canonical", arena_cat(a, base_url, p->canonical, NULL));
 		tv_set_str(root, "canonical_path", p->canonical);
 	}
 	tv_set_bool(root, "noindex", p->noindex);

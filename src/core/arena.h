@@ -18,6 +18,8 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+/* Concatenates the strings up to a NULL: the fast path for building URLs. */
+char *arena_cat(struct arena *a, ...) __attribute__((sentinel));
 void arena_reset(struct arena *a);                  /* free all but the first block */
 void arena_free(struct arena *a);
 

@@ -40,6 +40,11 @@ void db_rollback(struct db_conn *c);
  * 'd' int, 'n' long long that binds NULL when 0 (optional ids). Returns NULL on error, after logging the SQL and the caller. */
 #define db_query(c, sql, ...) db_query_at((c), __func__, (sql), __VA_ARGS__)
 struct db_stmt *db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+/* Like db_query for a literal SQL holding one "IN (?*)": the marker
+ * becomes as many placeholders as ids (rounded up to a power of two, the
+ * extra ones bound to -1, so few statement variants are prepared). */
+#define DB_IN_MAX 64
+struct db_stmt *db_query_in(struct db_conn *c, const char *sql, const long long *ids, int n);
 bool db_row(struct db_stmt *s);                  /* next row; false at the end or on error */
 const char *db_text(struct db_stmt *s, int col); /* NULL for SQL NULL; valid until the next db_row */
 const char *db_atext(struct db_stmt *s, int col, struct arena *a);  /* copied; "" for NULL */

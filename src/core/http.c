@@ -431,15 +431,19 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 		MHD_destroy_response(resp);
 		return ret;
 	}
-	/* a strong ETag per representation: the hash of the identity bytes */
-	unsigned char h[8];
-	char hex[17];
-	crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	/* a strong ETag per representation: the hash of the identity bytes
+	 * (only for what is kept: hashing every uncached page is not free) */
+	char hex[17] = "";
+	if (key) {
+		unsigned char h[8];
+		crypto_generichash(h, sizeof h, (const unsigned char *)body, len, NULL, 0);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	}
 	bool worth = compress_worth(r->content_type, len);
 	struct cache_variant_data v[CV_COUNT];
 	memset(v, 0, sizeof v);
-	snprintf(v[CV_IDENTITY].etag, sizeof v[0].etag, "\"%s\"", hex);
+	if (key)
+		snprintf(v[CV_IDENTITY].etag, sizeof v[0].etag, "\"%s\"", hex);
 	if (worth && key) {
 		size_t zl, bl;
 		char *gz = compress_gzip(body, len, 6, &zl);
@@ -459,12 +463,11 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 		size_t zl;
 		char *gz = compress_gzip(body, len, 1, &zl);
 		if (gz) {
-			snprintf(v[CV_GZIP].etag, sizeof v[0].etag, "\"%s-gz\"", hex);
-			v[CV_GZIP].resp = make_variant(r, gz, zl, "gzip", v[CV_GZIP].etag, cc, true);
+			v[CV_GZIP].resp = make_variant(r, gz, zl, "gzip", NULL, cc, true);
 			v[CV_GZIP].len = zl;
 		}
 	}
-	v[CV_IDENTITY].resp = make_variant(r, body, len, NULL, v[CV_IDENTITY].etag, cc, worth);
+	v[CV_IDENTITY].resp = make_variant(r, body, len, NULL, key ? v[CV_IDENTITY].etag : NULL, cc, worth);
 	v[CV_IDENTITY].len = len;
 	for (int i = 0; i < CV_COUNT; i++) {
 		v[i].cache_control = cc;
@@ -716,7 +719,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_END);

@@ -276,12 +276,16 @@ i18n_load(const char *dir, char *err, size_t errlen)
 
 /* ---- ICU ---------------------------------------------------------------------- */
 
+#define DAY_MEMO 256
+
 struct datefmt {
 	char locale[32];
 	int style;
 	bool with_time;
 	UDateFormat *f;
 	pthread_mutex_t mu;
+	/* a date-only format depends on the day alone: remember recent days */
+	struct { long long day; char text[96]; } memo[DAY_MEMO];
 };
 
 #define MAX_DATEFMT 64
@@ -380,6 +384,8 @@ i18n_date(struct arena *a, const char *locale, long long t, const char *style, b
 			df->style = sty;
 			df->with_time = with_time;
 			df->f = f;
+			for (int i = 0; i < DAY_MEMO; i++)
+				df->memo[i].day = -1;
 			pthread_mutex_init(&df->mu, NULL);
 		}
 	}
@@ -388,12 +394,21 @@ i18n_date(struct arena *a, const char *locale, long long t, const char *style, b
 		return i18n_isotime(a, t);
 	UChar out[128];
 	UErrorCode st = U_ZERO_ERROR;
+	long long day = t >= 0 ? t / 86400 : -1;
 	pthread_mutex_lock(&df->mu);
+	if (!with_time && day >= 0 && df->memo[day % DAY_MEMO].day == day) {
+		const char *s = arena_strdup(a, df->memo[day % DAY_MEMO].text);
+		pthread_mutex_unlock(&df->mu);
+		return s;
+	}
 	int32_t n = udat_format(df->f, (UDate)t * 1000.0, out, 128, NULL, &st);
+	const char *s = U_FAILURE(st) ? i18n_isotime(a, t) : from_u16(a, out, n);
+	if (!with_time && day >= 0 && !U_FAILURE(st) && strlen(s) < sizeof df->memo[0].text) {
+		df->memo[day % DAY_MEMO].day = day;
+		strcpy(df->memo[day % DAY_MEMO].text, s);
+	}
 	pthread_mutex_unlock(&df->mu);
-	if (U_FAILURE(st))
-		return i18n_isotime(a, t);
-	return from_u16(a, out, n);
+	return s;
 }
 
 const char *
