@@ -76,6 +76,30 @@ listings_sync(struct db_conn *c, long long id)
 	return 0;
 }
 
+long long
+article_insert(struct db_conn *c, const struct article_new *n)
+{
+	long long id = db_insert(c,
+	    "INSERT INTO articles (edition, translation_group, kind, slug, title, standfirst, "
+	    "section_id, category_id, status, published_at, updated_at, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "snssssnnsnni", n->edition, n->group, n->kind, n->slug, n->title, n->standfirst ? n->standfirst : "",
+	    n->section_id, n->category_id, n->status ? n->status : "draft", n->published_at, n->updated_at,
+	    n->created_at ? n->created_at : n->published_at);
+	if (id < 0)
+		return -1;
+	char *html = NULL;
+	const char *md = n->body_md ? n->body_md : "";
+	if (!n->body_html) {
+		size_t len;
+		html = md_render(md, strlen(md), MD_ARTICLE, &len);
+	}
+	long long rc = db_exec(c, "INSERT INTO article_bodies (article_id, body_md, body_html) VALUES (?, ?, ?)", "iss",
+	    id, md, n->body_html ? n->body_html : html);
+	free(html);
+	return rc < 0 ? -1 : id;
+}
+
 static bool
 status_valid(const char *s)
 {
@@ -117,7 +141,7 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 	if (ch->body_md) {
 		size_t n;
 		char *html = md_render(ch->body_md, strlen(ch->body_md), MD_ARTICLE, &n);
-		db_exec(c, "UPDATE articles SET body_md = ?, body_html = ? WHERE id = ?", "ssi", ch->body_md, html, id);
+		db_exec(c, "UPDATE article_bodies SET body_md = ?, body_html = ? WHERE article_id = ?", "ssi", ch->body_md, html, id);
 		free(html);
 	}
 	if (ch->status)

@@ -171,19 +171,6 @@ front_page(struct req *r)
 	page_render(&p, "front.html", 200);
 }
 
-/* The section term of an article, in another edition, for the switcher. */
-static const char *
-section_url_in(struct req *r, long long section_id, const char *code)
-{
-	struct db_stmt *st = db_query(req_db(r), "SELECT slug FROM term_names WHERE term_id = ? AND edition = ?", "is",
-	    section_id, code);
-	const char *url = NULL;
-	if (db_row(st))
-		url = url_term(&r->a, code, "section", db_text(st, 0));
-	db_done(st);
-	return url;
-}
-
 /* GET /{edition}/{year}/{month}/{slug} */
 static void
 article_page(struct req *r)
@@ -198,8 +185,8 @@ article_page(struct req *r)
 	struct db_conn *c = req_db(r);
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
-	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, a.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at FROM articles a "
+	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
+	    "a.published_at, a.updated_at FROM articles a JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
@@ -250,34 +237,52 @@ article_page(struct req *r)
 	tv_set_str(art, "url", canonical);
 	tv_set(art, "authors", article_authors(&p, id));
 
-	/* section, and category with its parents for the breadcrumb */
+	/* the section in every edition: its name here, and where the switcher
+	 * goes in an edition that lacks this story */
+	const char *section_in[MAX_EDITIONS] = {0};
 	if (section_id) {
-		st = db_query(c, "SELECT name, slug FROM term_names WHERE term_id = ? AND edition = ?", "is", section_id, ed->code);
-		if (db_row(st)) {
-			struct tv *s = tv_set_map(art, "section");
-			tv_set_str(s, "name", db_atext(st, 0, a));
-			tv_set_str(s, "url", url_term(a, ed->code, "section", db_text(st, 1)));
+		st = db_query(c, "SELECT edition, name, slug FROM term_names WHERE term_id = ?", "i", section_id);
+		while (db_row(st)) {
+			const struct edition *e = edition_find(db_text(st, 0));
+			if (!e)
+				continue;
+			section_in[e - edition_at(0)] = url_term(a, e->code, "section", db_text(st, 2));
+			if (e == ed) {
+				struct tv *sec = tv_set_map(art, "section");
+				tv_set_str(sec, "name", db_atext(st, 1, a));
+				tv_set_str(sec, "url", section_in[e - edition_at(0)]);
+			}
 		}
 		db_done(st);
 	}
+	/* the category and its parents, outermost first ("Politics › Elections"),
+	 * two levels a query */
 	struct tv *crumbs = tv_set_list(art, "categories");
-	for (int depth = 0; category_id && depth < 4; depth++) {
-		page_depends(&p, TAG_TERM, category_id);
-		st = db_query(c, "SELECT n.name, n.slug, t.parent_id FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
-		    "WHERE t.id = ?", "si", ed->code, category_id);
-		long long parent = 0;
+	for (int depth = 0; category_id && depth < 4; depth += 2) {
+		st = db_query(c, "SELECT n.name, n.slug, t.parent_id, pn.name, pn.slug, p.parent_id FROM terms t "
+		    "JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
+		    "LEFT JOIN terms p ON p.id = t.parent_id LEFT JOIN term_names pn ON pn.term_id = p.id AND pn.edition = ? "
+		    "WHERE t.id = ?", "ssi", ed->code, ed->code, category_id);
+		long long next = 0;
 		if (db_row(st)) {
-			struct tv *m = tv_map(a);
-			tv_set_str(m, "name", db_atext(st, 0, a));
-			tv_set_str(m, "url", url_term(a, ed->code, "category", db_text(st, 1)));
-			parent = db_isnull(st, 2) ? 0 : db_int(st, 2);
-			/* parents first: insert at the front */
-			tv_push(crumbs, m);
-			memmove(crumbs->u.list.items + 1, crumbs->u.list.items, (crumbs->u.list.n - 1) * sizeof *crumbs->u.list.items);
-			crumbs->u.list.items[0] = m;
+			page_depends(&p, TAG_TERM, category_id);
+			for (int lvl = 0; lvl < 2; lvl++) {
+				if (lvl == 1 && (db_isnull(st, 2) || db_isnull(st, 3)))
+					break;
+				if (lvl == 1)
+					page_depends(&p, TAG_TERM, db_int(st, 2));
+				struct tv *m = tv_map(a);
+				tv_set_str(m, "name", db_atext(st, lvl * 3, a));
+				tv_set_str(m, "url", url_term(a, ed->code, "category", db_text(st, lvl * 3 + 1)));
+				/* parents first: insert at the front */
+				tv_push(crumbs, m);
+				memmove(crumbs->u.list.items + 1, crumbs->u.list.items, (crumbs->u.list.n - 1) * sizeof *crumbs->u.list.items);
+				crumbs->u.list.items[0] = m;
+			}
+			next = db_isnull(st, 5) ? 0 : db_int(st, 5);
 		}
 		db_done(st);
-		category_id = parent;
+		category_id = next;
 	}
 	struct tv *tags = tv_set_list(art, "tags");
 	st = db_query(c, "SELECT n.name, n.slug, n.term_id FROM article_tags at JOIN term_names n ON n.term_id = at.term_id AND n.edition = ? "
@@ -306,8 +311,8 @@ article_page(struct req *r)
 		db_done(st);
 	}
 	for (int i = 0; i < edition_count(); i++)
-		if (!p.alt_url[i] && section_id)
-			p.alt_url[i] = section_url_in(r, section_id, edition_at(i)->code);
+		if (!p.alt_url[i])
+			p.alt_url[i] = section_in[i];
 
 	/* the reader discussion is filled by the comments feature */
 	struct tv *cm = tv_set_map(root, "comments");

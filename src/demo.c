@@ -4,7 +4,6 @@
 #include "site.h"
 #include "core/buf.h"
 #include "core/i18n.h"
-#include "core/markdown.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -260,15 +259,12 @@ load_story(struct db_conn *c, struct arena *a, const char *path, const char *ste
 			snprintf(err, errlen, "%s: block \"%s\" lacks a known edition or a \"# \" headline", path, ed);
 			goto out;
 		}
-		size_t hlen;
-		char *html = md_render(s, strlen(s), MD_ARTICLE, &hlen);
-		const char *slug = unique_slug(c, a, ed, title);
-		long long id = db_insert(c,
-		    "INSERT INTO articles (edition, translation_group, kind, slug, title, standfirst, body_md, body_html, "
-		    "section_id, category_id, status, published_at, updated_at, created_at) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?, ?) RETURNING id",
-		    "snssssssnnini", ed, group, kind, slug, title, standfirst, s, html, sec, cat, pub, upd, pub);
-		free(html);
+		struct article_new an = {
+			.edition = ed, .kind = kind, .slug = unique_slug(c, a, ed, title), .title = title,
+			.standfirst = standfirst, .body_md = s, .status = "published",
+			.group = group, .section_id = sec, .category_id = cat, .published_at = pub, .updated_at = upd,
+		};
+		long long id = article_insert(c, &an);
 		if (id < 0)
 			goto dberr;
 		int pos = 0;

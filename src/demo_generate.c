@@ -68,11 +68,12 @@ next(struct rng *r)
 }
 
 static long long *
-ids_of(struct db_conn *c, const char *sql, const char *arg, int *n)
+ids_of(struct db_conn *c, const char *taxonomy, int *n)
 {
 	long long *v = NULL;
 	*n = 0;
-	struct db_stmt *st = arg ? db_query(c, sql, "s", arg) : db_query(c, sql, "");
+	struct db_stmt *st = taxonomy ? db_query(c, "SELECT id FROM terms WHERE taxonomy = ?", "s", taxonomy)
+	    : db_query(c, "SELECT id FROM authors", "");
 	while (db_row(st)) {
 		v = xrealloc(v, (size_t)(*n + 1) * sizeof *v);
 		v[(*n)++] = db_int(st, 0);
@@ -89,10 +90,10 @@ demo_generate(struct db *db, long target, char *err, size_t errlen)
 	arena_init(&a, 65536);
 	int rc = -1, nsec, ncat, ntag, nau;
 	long long have = db_int1(c, 0, "SELECT count(*) FROM articles", "");
-	long long *sec = ids_of(c, "SELECT id FROM terms WHERE taxonomy = ?", "section", &nsec);
-	long long *cat = ids_of(c, "SELECT id FROM terms WHERE taxonomy = ?", "category", &ncat);
-	long long *tag = ids_of(c, "SELECT id FROM terms WHERE taxonomy = ?", "tag", &ntag);
-	long long *au = ids_of(c, "SELECT id FROM authors", NULL, &nau);
+	long long *sec = ids_of(c, "section", &nsec);
+	long long *cat = ids_of(c, "category", &ncat);
+	long long *tag = ids_of(c, "tag", &ntag);
+	long long *au = ids_of(c, NULL, &nau);
 	char *md[3][POOL], *html[3][POOL];
 	memset(md, 0, sizeof md);
 	memset(html, 0, sizeof html);
@@ -140,12 +141,12 @@ demo_generate(struct db *db, long target, char *err, size_t errlen)
 			int l = neds == 3 ? e : first;
 			const char *title = arena_printf(&a, "%s %s (%lld)", subjects[l][subj], predicates[l][pred], story + 1);
 			const char *slug = arena_printf(&a, "%s", i18n_slug(&a, title));
-			long long id = db_insert(c,
-			    "INSERT INTO articles (edition, translation_group, kind, slug, title, standfirst, body_md, body_html, "
-			    "section_id, category_id, status, published_at, created_at) "
-			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'published', ?, ?) RETURNING id",
-			    "snssssssiiii", langs[l], group, kind, slug, title, sentences[l][(subj + pred) % 6],
-			    md[l][body], html[l][body], s, ca, pub, pub);
+			struct article_new an = {
+				.edition = langs[l], .kind = kind, .slug = slug, .title = title,
+				.standfirst = sentences[l][(subj + pred) % 6], .body_md = md[l][body], .body_html = html[l][body],
+				.status = "published", .group = group, .section_id = s, .category_id = ca, .published_at = pub,
+			};
+			long long id = article_insert(c, &an);
 			if (id < 0 ||
 			    db_exec(c, "INSERT INTO article_tags (article_id, term_id) VALUES (?, ?)", "ii", id, t1) < 0 ||
 			    (t2 != t1 && db_exec(c, "INSERT INTO article_tags (article_id, term_id) VALUES (?, ?)", "ii", id, t2) < 0) ||

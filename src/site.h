@@ -110,6 +110,15 @@ struct article_change {
 };
 int article_edit(struct db *db, long long id, const struct article_change *ch, long long *inval_id, char *err, size_t errlen);
 
+/* A new article row and its body (rendered from body_md unless body_html
+ * is given), inside the caller's transaction. The caller adds tags and
+ * authors, then calls listings_sync. Returns the id, or -1. */
+struct article_new {
+	const char *edition, *kind, *slug, *title, *standfirst, *body_md, *body_html, *status;
+	long long group, section_id, category_id, published_at, updated_at, created_at;
+};
+long long article_insert(struct db_conn *c, const struct article_new *n);
+
 /* Demo loader (src/demo.c). */
 int demo_load(struct db *db, const char *dir, char *err, size_t errlen);
 /* Grows the site to target articles of generated text (src/demo_generate.c). */

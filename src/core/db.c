@@ -54,8 +54,10 @@ db_close(struct db *db)
 {
 	if (!db)
 		return;
-	for (int i = 0; i < db->n; i++)
+	for (int i = 0; i < db->n; i++) {
+		free(db->all[i]->by_site);
 		db->be->disconnect(db->all[i]);
+	}
 	free(db->all);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
@@ -85,6 +87,10 @@ void
 db_release(struct db_conn *c)
 {
 	struct db *db = c->db;
+	if (c->in_read) {
+		c->be->exec_script(c, "COMMIT");
+		c->in_read = false;
+	}
 	pthread_mutex_lock(&db->mu);
 	c->next_free = db->free_list;
 	db->free_list = c;
@@ -100,11 +106,43 @@ stmt_fail(struct db_stmt *s, const char *what)
 	log_error("db: %s in %s: %s [%s]", what, s->caller, s->conn->be->errmsg(s->conn), s->sql);
 }
 
+static _Atomic int next_site_id = 1;
+
+/* The statement of a call site on c: by index once prepared. */
 static struct db_stmt *
-vquery(struct db_conn *c, const char *caller, const char *sql, const char *types, va_list ap)
+site_stmt(struct db_conn *c, struct db_site *site)
+{
+	int id = site->id;
+	if (!id) {
+		/* two threads may race to number a site: either number is fine,
+		 * as long as the site keeps one */
+		int fresh = next_site_id++;
+		int expected = 0;
+		if (!__atomic_compare_exchange_n(&site->id, &expected, fresh, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			fresh = expected;
+		id = fresh;
+	}
+	if (id < c->nsites && c->by_site[id])
+		return c->by_site[id];
+	struct db_stmt *s = c->be->prepare(c, site->sql);
+	if (!s)
+		return NULL;
+	if (id >= c->nsites) {
+		int n = id + 64;
+		c->by_site = xrealloc(c->by_site, (size_t)n * sizeof *c->by_site);
+		memset(c->by_site + c->nsites, 0, (size_t)(n - c->nsites) * sizeof *c->by_site);
+		c->nsites = n;
+	}
+	c->by_site[id] = s;
+	return s;
+}
+
+static struct db_stmt *
+vquery(struct db_conn *c, struct db_site *site, const char *caller, const char *types, va_list ap)
 {
 	const struct db_backend *be = c->be;
-	struct db_stmt *s = be->prepare(c, sql);
+	const char *sql = site->sql;
+	struct db_stmt *s = site_stmt(c, site);
 	if (!s) {
 		c->failed = true;
 		log_error("db: prepare failed in %s: %s [%s]", caller, be->errmsg(c), sql);
@@ -141,11 +179,11 @@ vquery(struct db_conn *c, const char *caller, const char *sql, const char *types
 }
 
 struct db_stmt *
-db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+db_query_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	struct db_stmt *s = vquery(c, site, caller, types, ap);
 	va_end(ap);
 	return s;
 }
@@ -239,11 +277,11 @@ db_done(struct db_stmt *s)
 }
 
 long long
-db_exec_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+db_exec_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	struct db_stmt *s = vquery(c, site, caller, types, ap);
 	va_end(ap);
 	if (!s)
 		return -1;
@@ -255,11 +293,11 @@ db_exec_at(struct db_conn *c, const char *caller, const char *sql, const char *t
 }
 
 long long
-db_insert_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...)
+db_insert_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	struct db_stmt *s = vquery(c, site, caller, types, ap);
 	va_end(ap);
 	if (!s)
 		return -1;
@@ -272,11 +310,11 @@ db_insert_at(struct db_conn *c, const char *caller, const char *sql, const char 
 }
 
 long long
-db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sql, const char *types, ...)
+db_int1_at(struct db_conn *c, struct db_site *site, const char *caller, long long dflt, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	struct db_stmt *s = vquery(c, caller, sql, types, ap);
+	struct db_stmt *s = vquery(c, site, caller, types, ap);
 	va_end(ap);
 	if (!s)
 		return dflt;
@@ -288,8 +326,23 @@ db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sq
 }
 
 int
+db_read_begin(struct db_conn *c)
+{
+	if (c->in_read)
+		return 0;
+	if (c->be->exec_script(c, c->be->read_sql) < 0)
+		return -1;
+	c->in_read = true;
+	return 0;
+}
+
+int
 db_begin(struct db_conn *c)
 {
+	if (c->in_read) {
+		c->be->exec_script(c, "COMMIT");
+		c->in_read = false;
+	}
 	c->failed = false;
 	return c->be->exec_script(c, c->be->begin_sql);
 }

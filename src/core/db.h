@@ -31,15 +31,30 @@ int db_migrate(struct db_conn *c, char *err, size_t errlen);
 int db_schema_version(struct db_conn *c);
 int db_latest_version(void);
 
-int db_begin(struct db_conn *c);     /* a write transaction */
+/* A read snapshot: every query until db_release (or db_begin) sees the
+ * same committed state, and pays for one transaction, not one each. */
+int db_read_begin(struct db_conn *c);
+int db_begin(struct db_conn *c);     /* a write transaction (ends a read snapshot first) */
 int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
 
+/* Every call of db_query, db_exec, db_insert and db_int1 is a "site" with
+ * its own static slot: the site's prepared statement is found by index on
+ * each connection, with no hashing of SQL text. The slot's initializer
+ * must be a constant, so SQL that is not a literal (or a static array)
+ * does not compile: no SQL is ever built from input. */
+struct db_site {
+	const char *sql;
+	int id;            /* assigned on first use */
+};
+#define DB_SITE(sql) ({ static struct db_site db_site_ = {(sql), 0}; &db_site_; })
+
 /* Prepares (cached per connection) and binds a statement. types holds one
  * letter per '?': 's' const char * (NULL binds NULL), 'i' long long,
- * 'd' int, 'n' long long that binds NULL when 0 (optional ids). Returns NULL on error, after logging the SQL and the caller. */
-#define db_query(c, sql, ...) db_query_at((c), __func__, (sql), __VA_ARGS__)
-struct db_stmt *db_query_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+ * 'd' int, 'n' long long that binds NULL when 0 (optional ids). Returns
+ * NULL on error, after logging the SQL and the caller. */
+#define db_query(c, sql, ...) db_query_at((c), DB_SITE(sql), __func__, __VA_ARGS__)
+struct db_stmt *db_query_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...);
 /* Like db_query for a literal SQL holding one "IN (?*)": the marker
  * becomes as many placeholders as ids (rounded up to a power of two, the
  * extra ones bound to -1, so few statement variants are prepared). */
@@ -53,14 +68,14 @@ bool db_isnull(struct db_stmt *s, int col);
 int db_done(struct db_stmt *s);                  /* resets; 0, or -1 if any step failed */
 
 /* Runs a statement to completion. Returns rows changed, or -1. */
-#define db_exec(c, sql, ...) db_exec_at((c), __func__, (sql), __VA_ARGS__)
-long long db_exec_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+#define db_exec(c, sql, ...) db_exec_at((c), DB_SITE(sql), __func__, __VA_ARGS__)
+long long db_exec_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...);
 /* Runs an INSERT … RETURNING id and returns the id, or -1. */
-#define db_insert(c, sql, ...) db_insert_at((c), __func__, (sql), __VA_ARGS__)
-long long db_insert_at(struct db_conn *c, const char *caller, const char *sql, const char *types, ...);
+#define db_insert(c, sql, ...) db_insert_at((c), DB_SITE(sql), __func__, __VA_ARGS__)
+long long db_insert_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...);
 /* One integer from the first row, or dflt when there is none. */
-#define db_int1(c, dflt, sql, ...) db_int1_at((c), __func__, (dflt), (sql), __VA_ARGS__)
-long long db_int1_at(struct db_conn *c, const char *caller, long long dflt, const char *sql, const char *types, ...);
+#define db_int1(c, dflt, sql, ...) db_int1_at((c), DB_SITE(sql), __func__, (dflt), __VA_ARGS__)
+long long db_int1_at(struct db_conn *c, struct db_site *site, const char *caller, long long dflt, const char *types, ...);
 
 /* Statements stepped and time spent stepping them, since start. */
 void db_stats(unsigned long long *steps, unsigned long long *ns);
@@ -84,6 +99,7 @@ struct db_backend {
 	int (*exec_script)(struct db_conn *c, const char *sql);  /* several statements, no parameters */
 	const char *(*errmsg)(struct db_conn *c);
 	const char *begin_sql;                 /* starts a write transaction */
+	const char *read_sql;                  /* starts a read snapshot */
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */
 };
 
@@ -93,6 +109,9 @@ struct db_conn {
 	struct db *db;
 	struct db_conn *next_free;
 	bool failed;             /* a statement failed since db_begin */
+	bool in_read;            /* inside db_read_begin's snapshot */
+	struct db_stmt **by_site;   /* prepared statements by db_site id */
+	int nsites;
 };
 struct db_stmt {
 	struct db_conn *conn;

@@ -160,4 +160,5 @@ const struct db_backend db_sqlite_backend = {
 	.errmsg = sq_errmsg,
 	.migration_suffix = ".sql",
 	.begin_sql = "BEGIN IMMEDIATE",
+	.read_sql = "BEGIN DEFERRED",
 };

@@ -87,8 +87,12 @@ req_from_loopback(const struct req *r)
 struct db_conn *
 req_db(struct req *r)
 {
-	if (!r->dbc)
+	if (!r->dbc) {
 		r->dbc = db_acquire(r->srv->cfg.db);
+		/* one snapshot per request: a page never mixes two states of the
+		 * site, and the database opens one transaction, not one a query */
+		db_read_begin(r->dbc);
+	}
 	return r->dbc;
 }
 

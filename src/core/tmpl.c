@@ -194,6 +194,7 @@ struct filter {
 
 struct operand {
 	enum term_kind kind;
+	struct tv *lit;             /* T_STR, T_INT: the value, made once at parse time */
 	const char *s;              /* T_STR, T_TRANS, T_ASSET */
 	size_t n;
 	long long i;                /* T_INT */
@@ -580,11 +581,13 @@ parse_operand(struct parser *ps, struct lex *l, struct operand *o, int line)
 			perr(ps, line, "unterminated string", NULL);
 			return -1;
 		}
+		o->lit = tv_strn(&ps->set->a, o->s, o->n);
 	} else if (isdigit((unsigned char)*l->p) || (*l->p == '-' && l->p + 1 < l->end && isdigit((unsigned char)l->p[1]))) {
 		o->kind = T_INT;
 		char *e;
 		o->i = strtoll(l->p, &e, 10);
 		l->p = e;
+		o->lit = tv_int(&ps->set->a, o->i);
 	} else if (lex_word(l, "_") || lex_word(l, "asset")) {
 		o->kind = l->p[-1] == '_' ? T_TRANS : T_ASSET;
 		lex_ws(l);
@@ -1096,10 +1099,8 @@ eval_operand(struct rctx *r, const struct operand *o)
 	struct tv *v = NULL;
 	switch (o->kind) {
 	case T_STR:
-		v = tv_strn(r->a, o->s, o->n);
-		break;
 	case T_INT:
-		v = tv_int(r->a, o->i);
+		v = o->lit;   /* shared and never written: filters make new values */
 		break;
 	case T_TRANS:
 		v = tv_str(r->a, i18n_gettext(r->env->lang, o->s));
