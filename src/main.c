@@ -357,6 +357,21 @@ dispatch(struct req *r)
 	site_dispatch(r);
 }
 
+/* The database name for logs and messages: a password in a connection URI
+ * (scheme://user:password@host) is replaced by ***. */
+static const char *
+db_display(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (!at || !colon || colon > at) {
+		snprintf(out, n, "%s", url);
+		return out;
+	}
+	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	return out;
+}
+
 static int
 cmd_serve(struct opts *o)
 {
@@ -434,7 +449,9 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	inval_poller_start(db, 100);
-	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, o->db, o->listen, threads, db_backend_name(db));
+	char shown[512];
+	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, db_display(o->db, shown, sizeof shown),
+	    o->listen, threads, db_backend_name(db));
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&set, &sig) != 0)

@@ -19,14 +19,17 @@ struct db {
 	pthread_cond_t cv;
 };
 
+bool
+db_url_is_pg(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0 ||
+	    strstr(url, "dbname=") || strstr(url, "host=");
+}
+
 struct db *
 db_open(const char *url, int pool_size, char *err, size_t errlen)
 {
-	const struct db_backend *be = &db_sqlite_backend;
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-		snprintf(err, errlen, "%s: PostgreSQL is not supported by this build yet", url);
-		return NULL;
-	}
+	const struct db_backend *be = db_url_is_pg(url) ? &db_pg_backend : &db_sqlite_backend;
 	if (pool_size < 1)
 		pool_size = 1;
 	struct db *db = xcalloc(1, sizeof *db);
@@ -80,6 +83,8 @@ db_acquire(struct db *db)
 	db->free_list = c->next_free;
 	pthread_mutex_unlock(&db->mu);
 	c->failed = false;
+	if (c->be->revive && c->be->revive(c) == 1)
+		memset(c->by_site, 0, (size_t)c->nsites * sizeof *c->by_site);
 	return c;
 }
 

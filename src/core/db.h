@@ -98,6 +98,9 @@ struct db_backend {
 	long long (*changes)(struct db_conn *c);
 	int (*exec_script)(struct db_conn *c, const char *sql);  /* several statements, no parameters */
 	const char *(*errmsg)(struct db_conn *c);
+	/* NULL, or: checks the connection, reconnecting if it broke; returns
+	 * 1 when renewed (prepared statements are gone), 0 fine, -1 down */
+	int (*revive)(struct db_conn *c);
 	const char *begin_sql;                 /* starts a write transaction */
 	const char *read_sql;                  /* starts a read snapshot */
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */
@@ -121,5 +124,8 @@ struct db_stmt {
 };
 
 extern const struct db_backend db_sqlite_backend;
+extern const struct db_backend db_pg_backend;
+/* Is url a PostgreSQL connection string (URI or key=value)? */
+bool db_url_is_pg(const char *url);
 
 #endif

@@ -22,6 +22,10 @@ vlog(const char *level, const char *fmt, va_list ap)
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* one record, one line: fold the newlines some libraries put in messages */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	fprintf(stderr, "%s %s %s\n", ts, level, msg);
 }
 

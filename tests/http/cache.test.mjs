@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import http from 'node:http';
-import { BIN, startServer, get, links } from './harness.mjs';
+import { BIN, startServer, get, links, sql } from './harness.mjs';
 
 let A, B;   // A caches; B renders every page, on the same database
 before(async () => {
@@ -120,7 +120,7 @@ test('/metrics: per-route counts and latency, cache and database figures, loopba
 });
 
 test('an edit drops exactly the pages it touches: an English-only story leaves other editions cached', async () => {
-  const id = execFileSync('sqlite3', [A.db, "SELECT id FROM articles WHERE edition = 'en' AND translation_group IS NULL ORDER BY id LIMIT 1"]).toString().trim();
+  const id = sql(A.db, "SELECT id FROM articles WHERE edition = 'en' AND translation_group IS NULL ORDER BY id LIMIT 1").trim();
   for (const p of ['/en/', '/pt/', '/es/']) { await fetchCache(A, p); await fetchCache(A, p); }
   const out = execFileSync(BIN, ['article', 'edit', id, '--db', A.db, '--title', 'Harbour tide sensors: a changed headline']).toString();
   const seq = Number(out.match(/invalidation (\d+)/)[1]);
@@ -155,7 +155,7 @@ test('property: after random edits, every cached page equals a fresh render', as
   for (const p of [...pool]) for (const l of links((await get(A.base, p)).body)) pool.add(l);
   for (const p of [...pool].slice(0, 60)) for (const l of links((await get(A.base, p)).body)) pool.add(l);
   const urls = [...pool].filter((u) => !u.startsWith('/metrics'));
-  const ids = execFileSync('sqlite3', [A.db, 'SELECT id FROM articles']).toString().trim().split('\n');
+  const ids = sql(A.db, 'SELECT id FROM articles').trim().split('\n');
   const body = join(A.dir, 'body.md');
   for (let step = 0; step < 30; step++) {
     const id = pick(ids);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
-import { BIN, startServer, get } from './harness.mjs';
+import { BIN, startServer, get, PG, sql } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const sanitizer = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
@@ -75,7 +75,7 @@ test('an unusable database is one clear line naming it, exit 1', () => {
   // a database from a newer gazette is refused
   const db = join(d, 'new.db');
   assert.equal(run('init', '--db', db).status, 0);
-  execFileSync('sqlite3', [db, "INSERT INTO schema_migrations VALUES (9999, 'future', 0)"]);
+  sql(db, "INSERT INTO schema_migrations VALUES (9999, 'future', 0)");
   const r = run('serve', '--db', db);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /newer than this gazette/);
@@ -166,8 +166,14 @@ test('SIGTERM lets requests in flight finish and closes the database cleanly', a
   // every request that was answered was answered in full
   for (const r of await inflight) if (r.status === 'fulfilled') assert.equal(r.value.status, 200);
   assert.match(srv.log(), /stopped/);
-  // the last connection closed cleanly: SQLite checkpointed and removed the WAL
-  assert.ok(!existsSync(`${srv.db}-wal`), 'WAL removed on clean close');
-  assert.equal(execFileSync('sqlite3', [srv.db, 'PRAGMA integrity_check']).toString().trim(), 'ok');
+  if (PG) {
+    // every connection closed: none of ours is left on the server
+    const left = sql(`${PG}/postgres`, `SELECT count(*) FROM pg_stat_activity WHERE datname = '${srv.db.slice(srv.db.lastIndexOf('/') + 1)}'`);
+    assert.equal(left.trim(), '0', 'all connections closed');
+  } else {
+    // the last connection closed cleanly: SQLite checkpointed and removed the WAL
+    assert.ok(!existsSync(`${srv.db}-wal`), 'WAL removed on clean close');
+    assert.equal(sql(srv.db, 'PRAGMA integrity_check').trim(), 'ok');
+  }
   await srv.stop();
 });

@@ -10,6 +10,30 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = process.env.GAZETTE_BIN || join(root, 'build/gazette');
+// GAZETTE_PG (postgresql://user@host:port, no database): run on PostgreSQL,
+// a fresh database per server; otherwise a fresh SQLite file.
+export const PG = process.env.GAZETTE_PG || '';
+let dbCounter = 0;
+
+// Runs one SQL statement against a test database (SQLite file or PostgreSQL
+// URL) and returns its output, rows one per line, columns |-separated.
+export function sql(db, query) {
+  if (db.startsWith('postgres')) return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', db, '-c', query]).toString();
+  return execFileSync('sqlite3', [db, query]).toString();
+}
+
+function freshDatabase(dir) {
+  if (!PG) return join(dir, 'site.db');
+  const name = `gz_${process.pid}_${++dbCounter}_${Date.now() % 100000}`;
+  sql(`${PG}/postgres`, `CREATE DATABASE ${name}`);
+  return `${PG}/${name}`;
+}
+
+function dropDatabase(db) {
+  if (!db.startsWith('postgres')) return;
+  const name = db.slice(db.lastIndexOf('/') + 1);
+  try { sql(`${PG}/postgres`, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* best effort */ }
+}
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -26,7 +50,7 @@ export function freePort() {
 // opts.db: serve an existing database instead of a fresh demo one.
 export async function startServer(extraArgs = [], opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gazette-http-'));
-  const db = opts.db || join(dir, 'site.db');
+  const db = opts.db || freshDatabase(dir);
   if (!opts.db) execFileSync(BIN, ['demo', '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   const port = await freePort();
   const logPath = process.env.GAZETTE_LOG_DIR
@@ -53,7 +77,10 @@ export async function startServer(extraArgs = [], opts = {}) {
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (!keep) {
+        rmSync(dir, { recursive: true, force: true });
+        if (!opts.db) dropDatabase(db);
+      }
       return r;
     },
     log() { return readFileSync(logPath, 'utf8'); },

@@ -3,7 +3,7 @@
 // hreflang, localized dates and plurals, pagination, headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, get, links, attr } from './harness.mjs';
+import { startServer, get, links, attr, sql } from './harness.mjs';
 
 let srv;
 const EDITIONS = ['pt', 'es', 'en'];
@@ -238,9 +238,8 @@ test('HEAD answers like GET without a body; /healthz', async () => {
 });
 
 test('a database failure during a page is a localized 500, and the server keeps serving', async () => {
-  const { execFileSync } = await import('node:child_process');
   const art = [...pages.keys()].find((p) => kindOf(p) === 'article' && p.startsWith('/pt/'));
-  execFileSync('sqlite3', [srv.db, 'ALTER TABLE article_authors RENAME TO article_authors_gone']);
+  sql(srv.db, 'ALTER TABLE article_authors RENAME TO article_authors_gone');
   try {
     // a reader with a Gazette cookie bypasses the page cache, so this renders
     const r = await get(srv.base, art, { Cookie: 'gz_session=x' });
@@ -251,7 +250,7 @@ test('a database failure during a page is a localized 500, and the server keeps 
     assert.match(srv.log(), /db: .*article_authors/, 'the failing SQL is logged');
     assert.equal((await get(srv.base, '/healthz')).status, 200);
   } finally {
-    execFileSync('sqlite3', [srv.db, 'ALTER TABLE article_authors_gone RENAME TO article_authors']);
+    sql(srv.db, 'ALTER TABLE article_authors_gone RENAME TO article_authors');
   }
   assert.equal((await get(srv.base, art, { Cookie: 'gz_session=x' })).status, 200, 'back once the table is back');
 });
@@ -272,8 +271,7 @@ test('older/newer links walk a whole listing once each way, in date order', asyn
     }
     if (start === '/en/') {
       // the front page repeats top stories in its section blocks: count the lead, rail, below and later pages
-      const published = Number((await import('node:child_process')).execFileSync('sqlite3',
-        [srv.db, "SELECT count(*) FROM articles WHERE edition = 'en' AND status = 'published'"]).toString());
+      const published = Number(sql(srv.db, "SELECT count(*) FROM articles WHERE edition = 'en' AND status = 'published'"));
       const unique = new Set(seen);
       assert.ok(unique.size >= published, `${unique.size} of ${published} English stories reached`);
     } else {

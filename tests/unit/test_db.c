@@ -1,21 +1,46 @@
-/* test_db.c: the database facade on SQLite: migrations, binding, NULLs,
- * RETURNING, transactions, and refusing a newer schema. */
+/* test_db.c: the database facade: migrations, binding, NULLs, RETURNING,
+ * transactions, and refusing a newer schema. On SQLite by default; on a
+ * fresh PostgreSQL database per test when GAZETTE_PG names a server. */
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "db.h"
 #include "log.h"
 
-static char path[64];
+static char path[512];
 static struct db *db;
 static struct db_conn *c;
+
+/* Runs one statement on the server's maintenance database. */
+static void
+pg_admin(const char *pg, const char *stmt)
+{
+	char url[512];
+	snprintf(url, sizeof url, "%s/postgres", pg);
+	PGconn *h = PQconnectdb(url);
+	cr_assert_eq(PQstatus(h), CONNECTION_OK, "%s", PQerrorMessage(h));
+	PGresult *r = PQexec(h, stmt);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", stmt, PQerrorMessage(h));
+	PQclear(r);
+	PQfinish(h);
+}
 
 static void
 setup(void)
 {
-	snprintf(path, sizeof path, "/tmp/gazette-unit-%d.db", (int)getpid());
-	unlink(path);
+	const char *pg = getenv("GAZETTE_PG");
+	if (pg && *pg) {
+		char stmt[128];
+		snprintf(stmt, sizeof stmt, "CREATE DATABASE gz_unit_%d", (int)getpid());
+		pg_admin(pg, stmt);
+		snprintf(path, sizeof path, "%s/gz_unit_%d", pg, (int)getpid());
+	} else {
+		snprintf(path, sizeof path, "/tmp/gazette-unit-%d.db", (int)getpid());
+		unlink(path);
+	}
 	char err[256];
 	db = db_open(path, 2, err, sizeof err);
 	cr_assert_not_null(db, "%s", err);
@@ -30,7 +55,14 @@ teardown(void)
 	if (c)
 		db_release(c);
 	db_close(db);
-	char p[80];
+	const char *pg = getenv("GAZETTE_PG");
+	if (pg && *pg) {
+		char stmt[128];
+		snprintf(stmt, sizeof stmt, "DROP DATABASE gz_unit_%d", (int)getpid());
+		pg_admin(pg, stmt);
+		return;
+	}
+	char p[600];
 	unlink(path);
 	snprintf(p, sizeof p, "%s-wal", path);
 	unlink(p);
