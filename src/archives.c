@@ -32,7 +32,10 @@ term_archive(struct req *r, const char *taxonomy, const char *heading)
 	struct db_stmt *st = db_query(c, "SELECT term_id, name, description FROM term_names WHERE edition = ? AND taxonomy = ? AND slug = ?",
 	    "sss", ed->code, taxonomy, r->params[1]);
 	if (!db_row(st)) {
-		resp_error(r, db_done(st) < 0 ? 500 : 404);
+		if (db_done(st) < 0)
+			page_db_error(r);
+		else
+			resp_error(r, 404);
 		return;
 	}
 	long long term = db_int(st, 0);
@@ -76,7 +79,10 @@ author_page(struct req *r)
 	    "SELECT au.id, au.name, au.photo, (SELECT bio FROM author_bios b WHERE b.author_id = au.id AND b.edition = ?) "
 	    "FROM authors au WHERE au.slug = ?", "ss", ed->code, r->params[1]);
 	if (!db_row(st)) {
-		resp_error(r, db_done(st) < 0 ? 500 : 404);
+		if (db_done(st) < 0)
+			page_db_error(r);
+		else
+			resp_error(r, 404);
 		return;
 	}
 	long long id = db_int(st, 0);

@@ -190,8 +190,10 @@ article_page(struct req *r)
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
-		int failed = db_done(st);
-		resp_error(r, failed < 0 ? 500 : 404);
+		if (db_done(st) < 0)
+			page_db_error(r);
+		else
+			resp_error(r, 404);
 		return;
 	}
 	long long id = db_int(st, 0);

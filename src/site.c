@@ -153,6 +153,15 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 }
 
 void
+page_db_error(struct req *r)
+{
+	bool outage = db_broken(r->dbc);
+	resp_error(r, outage ? 503 : 500);
+	if (outage)
+		resp_header(r, "Retry-After", "5");
+}
+
+void
 page_depends(struct page *p, const char *fmt, ...)
 {
 	char tag[160];
@@ -199,7 +208,7 @@ page_render(struct page *p, const char *template, int status)
 	tv_set_str(root, "base_url", base_url);
 	/* a page built on a failed query is not a page: say so, never cache it */
 	if (!p->is_error && r->dbc && r->dbc->failed) {
-		resp_error(r, 500);
+		page_db_error(r);
 		return;
 	}
 	struct tmpl_env env = {p->ed->code, p->ed->locale, theme_asset_url};
@@ -323,6 +332,8 @@ healthz_page(struct req *r)
 	struct db_conn *c = req_db(r);
 	if (db_int1(c, -1, "SELECT 1", "") != 1) {
 		resp_text(r, 503, "text/plain; charset=utf-8", "database unavailable\n");
+		resp_header(r, "Cache-Control", "no-store");
+		resp_header(r, "Retry-After", "5");
 		return;
 	}
 	resp_text(r, 200, "text/plain; charset=utf-8", "ok\n");

@@ -48,6 +48,9 @@ struct page {
 };
 
 void page_init(struct page *p, struct req *r, const struct edition *ed, const char *title);
+/* Answers a failed query: 503 (with Retry-After) when the database is out
+ * of reach, 500 otherwise. */
+void page_db_error(struct req *r);
 /* Renders template with the shared chrome and sends it with status. */
 void page_render(struct page *p, const char *template, int status);
 
@@ -118,6 +121,9 @@ struct article_new {
 	long long group, section_id, category_id, published_at, updated_at, created_at;
 };
 long long article_insert(struct db_conn *c, const struct article_new *n);
+
+/* Copies a whole site between databases and checks it (src/migrate.c). */
+int site_migrate(struct db *from, struct db *to, char *err, size_t errlen);
 
 /* Demo loader (src/demo.c). */
 int demo_load(struct db *db, const char *dir, char *err, size_t errlen);

@@ -83,8 +83,7 @@ db_acquire(struct db *db)
 	db->free_list = c->next_free;
 	pthread_mutex_unlock(&db->mu);
 	c->failed = false;
-	if (c->be->revive && c->be->revive(c) == 1)
-		memset(c->by_site, 0, (size_t)c->nsites * sizeof *c->by_site);
+	db_check(c);
 	return c;
 }
 
@@ -235,6 +234,31 @@ db_query_in(struct db_conn *c, const char *sql, const long long *ids, int n)
 	return s;
 }
 
+struct db_stmt *
+db_prepare_built(struct db_conn *c, const char *sql)
+{
+	struct db_stmt *s = c->be->prepare(c, sql);
+	if (!s) {
+		c->failed = true;
+		log_error("db: prepare failed: %s [%s]", c->be->errmsg(c), sql);
+		return NULL;
+	}
+	s->caller = "db_prepare_built";
+	s->failed = false;
+	return s;
+}
+
+int
+db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	if (!s)
+		return -1;
+	int rc = v ? s->conn->be->bind_text(s, idx, v) : s->conn->be->bind_null(s, idx);
+	if (rc < 0)
+		stmt_fail(s, "bind failed");
+	return rc;
+}
+
 static _Atomic unsigned long long stat_steps, stat_ns;
 
 void
@@ -328,6 +352,43 @@ db_int1_at(struct db_conn *c, struct db_site *site, const char *caller, long lon
 		v = db_int(s, 0);
 	db_done(s);
 	return v;
+}
+
+int
+db_check(struct db_conn *c)
+{
+	int rc = c->be->revive ? c->be->revive(c) : 0;
+	if (rc != 0)
+		memset(c->by_site, 0, (size_t)c->nsites * sizeof *c->by_site);
+	return rc;
+}
+
+int
+db_listen(struct db_conn *c, const char *channel)
+{
+	return c->be->listen ? c->be->listen(c, channel) : -1;
+}
+
+int
+db_notify(struct db_conn *c, const char *channel)
+{
+	return c->be->notify ? c->be->notify(c, channel) : -1;
+}
+
+int
+db_wait(struct db_conn *c, int ms)
+{
+	if (c->be->wait)
+		return c->be->wait(c, ms);
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+bool
+db_broken(struct db_conn *c)
+{
+	return c && c->be->broken && c->be->broken(c);
 }
 
 int

@@ -35,6 +35,17 @@ int db_latest_version(void);
  * same committed state, and pays for one transaction, not one each. */
 int db_read_begin(struct db_conn *c);
 int db_begin(struct db_conn *c);     /* a write transaction (ends a read snapshot first) */
+/* After a failure: is the database out of reach (an outage: 503) rather
+ * than the query wrong (500)? */
+bool db_broken(struct db_conn *c);
+/* For a connection held for long (the invalidation poller): reconnects a
+ * broken one; 1 when renewed (listen again), 0 fine, -1 still down. */
+int db_check(struct db_conn *c);
+/* Notifications between processes where the backend has them: -1 (and
+ * nothing happens) where it does not; db_wait then just sleeps. */
+int db_listen(struct db_conn *c, const char *channel);
+int db_notify(struct db_conn *c, const char *channel);
+int db_wait(struct db_conn *c, int ms);
 int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
 
@@ -60,6 +71,11 @@ struct db_stmt *db_query_at(struct db_conn *c, struct db_site *site, const char 
  * extra ones bound to -1, so few statement variants are prepared). */
 #define DB_IN_MAX 64
 struct db_stmt *db_query_in(struct db_conn *c, const char *sql, const long long *ids, int n);
+/* For SQL assembled in code from literal fragments only (a fixed list of
+ * tables and columns, never input), where db_query's call-site slot cannot
+ * hold the text. Cached by text; bind values with db_bind_text. */
+struct db_stmt *db_prepare_built(struct db_conn *c, const char *sql);
+int db_bind_text(struct db_stmt *s, int idx, const char *v);   /* NULL binds NULL */
 bool db_row(struct db_stmt *s);                  /* next row; false at the end or on error */
 const char *db_text(struct db_stmt *s, int col); /* NULL for SQL NULL; valid until the next db_row */
 const char *db_atext(struct db_stmt *s, int col, struct arena *a);  /* copied; "" for NULL */
@@ -101,6 +117,13 @@ struct db_backend {
 	/* NULL, or: checks the connection, reconnecting if it broke; returns
 	 * 1 when renewed (prepared statements are gone), 0 fine, -1 down */
 	int (*revive)(struct db_conn *c);
+	bool (*broken)(struct db_conn *c);     /* NULL, or: is the server out of reach? */
+	/* NULL, or change notification between processes (PostgreSQL
+	 * LISTEN/NOTIFY): listen on a channel, notify it (delivered at
+	 * commit), wait up to ms for a notification (1 got one, 0 timeout) */
+	int (*listen)(struct db_conn *c, const char *channel);
+	int (*notify)(struct db_conn *c, const char *channel);
+	int (*wait)(struct db_conn *c, int ms);
 	const char *begin_sql;                 /* starts a write transaction */
 	const char *read_sql;                  /* starts a read snapshot */
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "buf.h"
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,53 @@ pg_revive(struct db_conn *bc)
 	return 1;
 }
 
+static int
+pg_channel_cmd(struct db_conn *bc, const char *verb, const char *channel)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	char *ident = PQescapeIdentifier(c->h, channel, strlen(channel));
+	if (!ident)
+		return -1;
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "%s %s", verb, ident);
+	PQfreemem(ident);
+	return pg_exec_script(bc, cmd);
+}
+
+static int pg_listen(struct db_conn *c, const char *ch) { return pg_channel_cmd(c, "LISTEN", ch); }
+static int pg_notify(struct db_conn *c, const char *ch) { return pg_channel_cmd(c, "NOTIFY", ch); }
+
+static int
+drain_notifies(PGconn *h)
+{
+	int got = 0;
+	PGnotify *n;
+	while ((n = PQnotifies(h))) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+static int
+pg_wait(struct db_conn *bc, int ms)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	if (PQconsumeInput(c->h) && drain_notifies(c->h))
+		return 1;
+	struct pollfd pfd = {PQsocket(c->h), POLLIN, 0};
+	if (pfd.fd < 0 || poll(&pfd, 1, ms) <= 0)
+		return 0;
+	PQconsumeInput(c->h);
+	return drain_notifies(c->h);
+}
+
+static bool
+pg_broken(struct db_conn *bc)
+{
+	return PQstatus(((struct pg_conn *)bc)->h) != CONNECTION_OK;
+}
+
 const struct db_backend db_pg_backend = {
 	.name = "postgresql",
 	.connect = pg_connect,
@@ -309,6 +357,10 @@ const struct db_backend db_pg_backend = {
 	.exec_script = pg_exec_script,
 	.errmsg = pg_errmsg,
 	.revive = pg_revive,
+	.broken = pg_broken,
+	.listen = pg_listen,
+	.notify = pg_notify,
+	.wait = pg_wait,
 	.migration_suffix = ".pg.sql",
 	.begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
 	.read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",

@@ -4,8 +4,9 @@
  * commits or rolls back with the write it belongs to, whatever process or
  * node made it. The poller reads only rows newer than the last it applied
  * (an indexed range scan of usually nothing) and prunes day-old rows now
- * and then. PostgreSQL nodes will add LISTEN/NOTIFY to cut the delay;
- * the log stays the source of truth. */
+ * and then. Where the backend has notifications (PostgreSQL LISTEN/NOTIFY)
+ * a write also notifies, and the poller wakes at once instead of at its
+ * next tick; the log stays the source of truth. */
 #include "invalidate.h"
 #include "buf.h"
 #include "cache.h"
@@ -54,7 +55,10 @@ inval_record(struct db_conn *c, struct inval *iv)
 	iv->id = db_insert(c, "INSERT INTO cache_invalidations (tags, created_at) VALUES (?, ?) RETURNING id", "si",
 	    b.s ? b.s : "", (long long)time(NULL));
 	buf_free(&b);
-	return iv->id < 0 ? -1 : 0;
+	if (iv->id < 0)
+		return -1;
+	db_notify(c, INVAL_CHANNEL);   /* delivered when the write commits */
+	return 0;
 }
 
 static void
@@ -87,7 +91,8 @@ static struct {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool running, stop;
+	bool running;
+	_Atomic bool stop;
 	int interval_ms;
 	_Atomic long long applied;
 } P = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -115,32 +120,40 @@ poll_once(struct db_conn *c)
 	atomic_store(&P.applied, last);
 }
 
+/* Holds one connection for its life: notifications are per session. */
 static void *
 poller(void *arg)
 {
 	(void)arg;
 	time_t next_prune = 0;
-	pthread_mutex_lock(&P.mu);
-	while (!P.stop) {
-		pthread_mutex_unlock(&P.mu);
-		struct db_conn *c = db_acquire(P.db);
+	struct db_conn *c = db_acquire(P.db);
+	bool listening = db_listen(c, INVAL_CHANNEL) == 0;
+	while (!atomic_load(&P.stop)) {
+		if (db_check(c) == 1)
+			listening = db_listen(c, INVAL_CHANNEL) == 0;   /* a new session after a restart */
 		poll_once(c);
 		time_t now = time(NULL);
 		if (now >= next_prune) {
 			db_exec(c, "DELETE FROM cache_invalidations WHERE created_at < ?", "i", (long long)now - 86400);
 			next_prune = now + 600;
 		}
-		db_release(c);
-		pthread_mutex_lock(&P.mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)P.interval_ms * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		if (!P.stop)
-			pthread_cond_timedwait(&P.cv, &P.mu, &until);
+		/* wake on a notification, or at the next tick in any case (a
+		 * missed notification costs one interval, never a stale page) */
+		if (listening)
+			db_wait(c, P.interval_ms);
+		else {
+			pthread_mutex_lock(&P.mu);
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += (long)P.interval_ms * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			if (!atomic_load(&P.stop))
+				pthread_cond_timedwait(&P.cv, &P.mu, &until);
+			pthread_mutex_unlock(&P.mu);
+		}
 	}
-	pthread_mutex_unlock(&P.mu);
+	db_release(c);
 	return NULL;
 }
 

@@ -8,6 +8,7 @@
 #include "db.h"
 
 #define INVAL_MAX_TAGS 128
+#define INVAL_CHANNEL "gazette_invalidations"   /* LISTEN/NOTIFY channel */
 
 struct inval {
 	char *tags[INVAL_MAX_TAGS];
