@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* Every page an article appears on or links from, in its current state. */
-static void
-article_touch(struct db_conn *c, long long id, struct inval *iv)
+void
+article_invalidations(struct db_conn *c, long long id, struct inval *iv)
 {
 	char ed[16] = "";
 	struct db_stmt *st = db_query(c, "SELECT edition, translation_group, kind, section_id, category_id, "
@@ -123,7 +123,8 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 	}
 	struct db_conn *c = db_acquire(db);
 	struct inval iv = {0};
-	int rc = -1;
+	int rc = -1, attempt = 0;
+retry:
 	if (db_begin(c) < 0) {
 		snprintf(err, errlen, "cannot begin a transaction");
 		goto out;
@@ -133,7 +134,7 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 		db_rollback(c);
 		goto out;
 	}
-	article_touch(c, id, &iv);   /* where it was */
+	article_invalidations(c, id, &iv);   /* where it was */
 	if (ch->title)
 		db_exec(c, "UPDATE articles SET title = ? WHERE id = ?", "si", ch->title, id);
 	if (ch->standfirst)
@@ -150,10 +151,14 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 		db_exec(c, "UPDATE articles SET published_at = ? WHERE id = ?", "ii", ch->published_at, id);
 	if (ch->title || ch->standfirst || ch->body_md)
 		db_exec(c, "UPDATE articles SET updated_at = ? WHERE id = ?", "ii", ch->now, id);
-	article_touch(c, id, &iv);   /* where it is now */
+	article_invalidations(c, id, &iv);   /* where it is now */
 	if (listings_sync(c, id) < 0 || inval_record(c, &iv) < 0 || db_commit(c) < 0) {
-		snprintf(err, errlen, "the change was not saved (see the log)");
+		bool again = db_retryable(c) && ++attempt < 3;
 		db_rollback(c);
+		inval_discard(&iv);
+		if (again)
+			goto retry;   /* a conflicting write won: do ours again on its result */
+		snprintf(err, errlen, "the change was not saved (see the log)");
 		goto out;
 	}
 	*inval_id = iv.id;

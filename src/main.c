@@ -318,8 +318,10 @@ cmd_article(int argc, char **argv)
 	if (o.published) {
 		struct tm tm = {0};
 		char *e = strptime(o.published, "%Y-%m-%d %H:%M", &tm);
+		if (e && *e == ':')
+			e = strptime(e, ":%S", &tm);
 		if (!e || *e)
-			return usage_error("article", "--published wants 'YYYY-MM-DD HH:MM', not '%s'", o.published);
+			return usage_error("article", "--published wants 'YYYY-MM-DD HH:MM[:SS]', not '%s'", o.published);
 		ch.published_at = (long long)timegm(&tm);
 	}
 	char *body = NULL;
@@ -488,6 +490,7 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	inval_poller_start(db, 100);
+	scheduler_start(db);
 	char shown[512];
 	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, db_display(o->db, shown, sizeof shown),
 	    o->listen, threads, db_backend_name(db));
@@ -509,6 +512,7 @@ cmd_serve(struct opts *o)
 		break;
 	}
 	server_stop(srv);
+	scheduler_stop();
 	inval_poller_stop();
 	db_close(db);
 	site_shutdown();

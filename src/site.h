@@ -122,6 +122,16 @@ struct article_new {
 };
 long long article_insert(struct db_conn *c, const struct article_new *n);
 
+/* Work that must happen once across nodes (src/scheduler.c): a thread that
+ * publishes what has come due, every second. */
+struct inval;
+void scheduler_start(struct db *db);
+void scheduler_stop(void);
+int scheduler_publish_due(struct db *db);
+/* Collects the cache tags of every page an article appears on or links from
+ * (src/article_edit.c). */
+void article_invalidations(struct db_conn *c, long long id, struct inval *iv);
+
 /* Copies a whole site between databases and checks it (src/migrate.c). */
 int site_migrate(struct db *from, struct db *to, char *err, size_t errlen);
 

@@ -385,6 +385,25 @@ db_wait(struct db_conn *c, int ms)
 	return 0;
 }
 
+int
+db_try_lock(struct db_conn *c, long long key)
+{
+	return c->be->try_lock ? c->be->try_lock(c, key) : 1;
+}
+
+void
+db_unlock(struct db_conn *c, long long key)
+{
+	if (c->be->unlock)
+		c->be->unlock(c, key);
+}
+
+bool
+db_retryable(struct db_conn *c)
+{
+	return c->be->retryable && c->be->retryable(c);
+}
+
 bool
 db_broken(struct db_conn *c)
 {

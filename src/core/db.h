@@ -46,6 +46,13 @@ int db_check(struct db_conn *c);
 int db_listen(struct db_conn *c, const char *channel);
 int db_notify(struct db_conn *c, const char *channel);
 int db_wait(struct db_conn *c, int ms);
+/* Claims work that must happen once across nodes (PostgreSQL advisory
+ * locks); always 1 on a backend without nodes. */
+int db_try_lock(struct db_conn *c, long long key);
+void db_unlock(struct db_conn *c, long long key);
+/* Did the last failure come from a conflict worth retrying (serialization
+ * failure, deadlock, busy database)? */
+bool db_retryable(struct db_conn *c);
 int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
 
@@ -118,12 +125,17 @@ struct db_backend {
 	 * 1 when renewed (prepared statements are gone), 0 fine, -1 down */
 	int (*revive)(struct db_conn *c);
 	bool (*broken)(struct db_conn *c);     /* NULL, or: is the server out of reach? */
+	bool (*retryable)(struct db_conn *c);  /* the last error was a conflict to retry */
 	/* NULL, or change notification between processes (PostgreSQL
 	 * LISTEN/NOTIFY): listen on a channel, notify it (delivered at
 	 * commit), wait up to ms for a notification (1 got one, 0 timeout) */
 	int (*listen)(struct db_conn *c, const char *channel);
 	int (*notify)(struct db_conn *c, const char *channel);
 	int (*wait)(struct db_conn *c, int ms);
+	/* NULL (one process owns the database), or a session lock across
+	 * nodes: 1 taken, 0 held elsewhere, -1 error */
+	int (*try_lock)(struct db_conn *c, long long key);
+	void (*unlock)(struct db_conn *c, long long key);
 	const char *begin_sql;                 /* starts a write transaction */
 	const char *read_sql;                  /* starts a read snapshot */
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */

@@ -37,6 +37,7 @@ struct pg_conn {
 	int counter;
 	long long changes;
 	char *url;
+	char sqlstate[6];      /* of the last failure */
 };
 
 static unsigned
@@ -218,8 +219,11 @@ pg_step(struct db_stmt *bs)
 		s->ran = true;
 		s->res = PQexecPrepared(c->h, s->name, s->nparams, (const char *const *)s->values, NULL, NULL, 0);
 		ExecStatusType st = PQresultStatus(s->res);
-		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			const char *code = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
+			snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
 			return -1;
+		}
 		const char *ct = PQcmdTuples(s->res);
 		c->changes = ct && *ct ? atoll(ct) : 0;
 		s->nrows = PQntuples(s->res);
@@ -268,8 +272,13 @@ pg_exec_script(struct db_conn *bc, const char *sql)
 	struct pg_conn *c = (struct pg_conn *)bc;
 	PGresult *r = PQexec(c->h, sql);
 	ExecStatusType st = PQresultStatus(r);
+	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+	if (!ok) {
+		const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		snprintf(c->sqlstate, sizeof c->sqlstate, "%s", code ? code : "");
+	}
 	PQclear(r);
-	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 static const char *
@@ -335,6 +344,36 @@ pg_wait(struct db_conn *bc, int ms)
 }
 
 static bool
+pg_retryable(struct db_conn *bc)
+{
+	const char *s = ((struct pg_conn *)bc)->sqlstate;
+	return strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0;   /* serialization failure, deadlock */
+}
+
+static int
+pg_try_lock(struct db_conn *bc, long long key)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	char k[32];
+	snprintf(k, sizeof k, "%lld", key);
+	const char *v[1] = {k};
+	PGresult *r = PQexecParams(c->h, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, v, NULL, NULL, 0);
+	int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? (strcmp(PQgetvalue(r, 0, 0), "t") == 0) : -1;
+	PQclear(r);
+	return rc;
+}
+
+static void
+pg_unlock(struct db_conn *bc, long long key)
+{
+	struct pg_conn *c = (struct pg_conn *)bc;
+	char k[32];
+	snprintf(k, sizeof k, "%lld", key);
+	const char *v[1] = {k};
+	PQclear(PQexecParams(c->h, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL, NULL, 0));
+}
+
+static bool
 pg_broken(struct db_conn *bc)
 {
 	return PQstatus(((struct pg_conn *)bc)->h) != CONNECTION_OK;
@@ -358,6 +397,9 @@ const struct db_backend db_pg_backend = {
 	.errmsg = pg_errmsg,
 	.revive = pg_revive,
 	.broken = pg_broken,
+	.retryable = pg_retryable,
+	.try_lock = pg_try_lock,
+	.unlock = pg_unlock,
 	.listen = pg_listen,
 	.notify = pg_notify,
 	.wait = pg_wait,

@@ -142,6 +142,13 @@ sq_exec_script(struct db_conn *bc, const char *sql)
 
 static const char *sq_errmsg(struct db_conn *c) { return sqlite3_errmsg(((struct sq_conn *)c)->h); }
 
+static bool
+sq_retryable(struct db_conn *c)
+{
+	int e = sqlite3_errcode(((struct sq_conn *)c)->h);
+	return e == SQLITE_BUSY || e == SQLITE_LOCKED;
+}
+
 const struct db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -158,6 +165,7 @@ const struct db_backend db_sqlite_backend = {
 	.changes = sq_changes,
 	.exec_script = sq_exec_script,
 	.errmsg = sq_errmsg,
+	.retryable = sq_retryable,
 	.migration_suffix = ".sql",
 	.begin_sql = "BEGIN IMMEDIATE",
 	.read_sql = "BEGIN DEFERRED",

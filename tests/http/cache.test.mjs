@@ -132,6 +132,8 @@ test('an edit drops exactly the pages it touches: an English-only story leaves o
   assert.equal(en.body, (await get(B.base, '/en/')).body);
 });
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function waitApplied(srv, seq) {
   for (let i = 0; i < 100; i++) {
     if (await metric(srv, 'gazette_invalidation_applied_id') >= seq) return;
@@ -182,4 +184,23 @@ test('property: after random edits, every cached page equals a fresh render', as
     }
   }
   assert.ok(await metric(A, 'gazette_cache_hits_total') > 100, 'the cache served along the way');
+});
+
+test('a story scheduled a few seconds ahead appears on the cached front page when its time comes', async () => {
+  const id = sql(A.db, "SELECT id FROM articles WHERE edition = 'es' ORDER BY id LIMIT 1").trim();
+  const when = new Date(Date.now() + 3000);
+  const stamp = when.toISOString().slice(0, 19).replace('T', ' ');
+  const title = `Programada para las ${stamp}`;
+  execFileSync(BIN, ['article', 'edit', id, '--db', A.db, '--title', title, '--status', 'published', '--published', stamp]);
+  await sleep(300);
+  const before = await get(A.base, '/es/');
+  assert.ok(!before.body.includes(title), 'not listed before its time');
+  await get(A.base, '/es/');   // and cached without it
+  let shown = false;
+  while (!shown && Date.now() < when.getTime() + 3000) {
+    shown = (await get(A.base, '/es/')).body.includes(title);
+    if (!shown) await sleep(100);
+  }
+  assert.ok(shown, 'on the front page within 3 s of its publication time');
+  assert.equal((await get(A.base, '/es/')).body, (await get(B.base, '/es/')).body);
 });

@@ -111,6 +111,16 @@ ${nodes.map((n) => `    server 127.0.0.1:${n.port} max_fails=1 fail_timeout=5s;`
     assert.deepEqual([...new Set(statuses)], [200], 'every request through the balancer answered 200');
     // no data lost: the edit is still there
     assert.equal(sql(first.db, `SELECT title FROM articles WHERE id = ${id}`).trim(), title);
+    // work that must happen once is done by one node: schedule a story
+    // 2 s ahead; the two live nodes race for it, one publishes it
+    const sid = sql(first.db, "SELECT id FROM articles WHERE edition = 'pt' ORDER BY id LIMIT 1").trim();
+    const due = new Date(Date.now() + 2000).toISOString().slice(0, 19).replace('T', ' ');
+    const before = Number(sql(first.db, 'SELECT count(*) FROM cache_invalidations'));
+    execFileSync(BIN, ['article', 'edit', sid, '--db', first.db, '--status', 'published', '--published', due]);
+    await sleep(3500);
+    const logs = [nodes[0], nodes[2]].map((n) => n.log().split('\n').filter((l) => l.includes('scheduler: published')).length);
+    assert.equal(logs[0] + logs[1], 1, `one node published it (${logs})`);
+    assert.equal(Number(sql(first.db, 'SELECT count(*) FROM cache_invalidations')), before + 2, 'the edit and one publication');
   } finally {
     nginx.kill('SIGTERM');
     await new Promise((r) => nginx.on('exit', r));
