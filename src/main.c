@@ -212,13 +212,32 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* The database name for logs and messages: a password in a connection URI
+ * (scheme://user:password@host) is replaced by ***. */
+static const char *
+db_display(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (!at || !colon || colon > at) {
+		snprintf(out, n, "%s", url);
+		return out;
+	}
+	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	return out;
+}
+
 static struct db *
 open_db(const char *path, int pool)
 {
 	char err[512];
 	struct db *db = db_open(path, pool, err, sizeof err);
 	if (!db) {
-		fprintf(stderr, "gazette: %s\n", err);
+		char shown[512];
+		if (db_url_is_pg(path))   /* name it, without its password */
+			fprintf(stderr, "gazette: %s: %s\n", db_display(path, shown, sizeof shown), err);
+		else
+			fprintf(stderr, "gazette: %s\n", err);
 		return NULL;
 	}
 	struct db_conn *c = db_acquire(db);
@@ -396,21 +415,6 @@ dispatch(struct req *r)
 		theme_set_current_for_thread(r->theme);
 	}
 	site_dispatch(r);
-}
-
-/* The database name for logs and messages: a password in a connection URI
- * (scheme://user:password@host) is replaced by ***. */
-static const char *
-db_display(const char *url, char *out, size_t n)
-{
-	const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-	if (!at || !colon || colon > at) {
-		snprintf(out, n, "%s", url);
-		return out;
-	}
-	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
-	return out;
 }
 
 static int

@@ -72,6 +72,12 @@ test('an unusable database is one clear line naming it, exit 1', () => {
     assert.ok(r.stderr.includes(name), r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+  // an unreachable PostgreSQL: named, without its password
+  const pg = run('init', '--db', 'postgresql://editor:s3cret@127.0.0.1:1/site');
+  assert.equal(pg.status, 1);
+  assert.match(pg.stderr, /^gazette: postgresql:\/\/editor:\*\*\*@127\.0\.0\.1:1\/site: cannot connect/);
+  assert.doesNotMatch(pg.stderr, /s3cret/);
+  assert.equal(pg.stderr.trim().split('\n').length, 1, pg.stderr);
   // a database from a newer gazette is refused
   const db = join(d, 'new.db');
   assert.equal(run('init', '--db', db).status, 0);
