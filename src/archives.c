@@ -48,16 +48,13 @@ term_archive(struct req *r, const char *taxonomy, const char *heading)
 	tv_set_str(p.root, "archive_title", name);
 	tv_set_str(p.root, "archive_heading", i18n_gettext(ed->code, heading));
 	tv_set_str(p.root, "archive_description", description);
-	st = db_query(c, "SELECT edition, slug FROM term_names WHERE term_id = ?", "i", term);
-	while (db_row(st)) {
-		const struct edition *e = edition_find(db_text(st, 0));
-		if (e && e != ed) {
-			int i = (int)(e - edition_at(0));
-			p.alt_url[i] = url_term(a, e->code, taxonomy, db_text(st, 1));
+	for (int i = 0; i < edition_count(); i++) {
+		const char *slug = ref_term_slug(p.rd, term, i);
+		if (slug && i != p.edi) {
+			p.alt_url[i] = url_term(a, edition_at(i)->code, taxonomy, slug);
 			p.alt_same[i] = true;
 		}
 	}
-	db_done(st);
 	archive_render(&p, arena_printf(a, "t:%lld", term), url_term(a, ed->code, taxonomy, r->params[1]));
 }
 

@@ -10,21 +10,46 @@
 
 #define FRONT_TOP 7   /* page 1: the lead, four stories beside it, two below it */
 
+/* The bylines of n articles in one query, names from the reference data:
+ * lists[i] receives article ids[i]'s authors in byline order. */
+static void
+bylines(struct page *p, const long long *ids, int n, struct tv **lists)
+{
+	struct arena *a = &p->r->a;
+	/* no ORDER BY: SQLite would set up a sorter for a handful of rows;
+	 * each byline is placed by its position as it comes */
+	struct db_stmt *st = db_query_in(req_db(p->r), "SELECT article_id, author_id, position FROM article_authors "
+	    "WHERE article_id IN (?*)", ids, n);
+	while (db_row(st)) {
+		long long art = db_int(st, 0), au = db_int(st, 1), pos = db_int(st, 2);
+		const char *name = ref_author_name(p->rd, au), *slug = ref_author_slug(p->rd, au);
+		if (!name || !slug)
+			continue;
+		page_depends(p, TAG_AUTHOR, au);
+		for (int i = 0; i < n; i++) {
+			if (ids[i] != art)
+				continue;
+			struct tv *m = tv_map(a), *l = lists[i];
+			tv_set_str(m, "name", name);
+			tv_set_str(m, "url", url_author(a, p->ed->code, slug));
+			tv_set_int(m, "position", pos);
+			size_t at = l->u.list.n;
+			tv_push(l, m);
+			while (at > 0 && tv_get(l->u.list.items[at - 1], "position")->u.i > pos) {
+				l->u.list.items[at] = l->u.list.items[at - 1];
+				at--;
+			}
+			l->u.list.items[at] = m;
+		}
+	}
+	db_done(st);
+}
+
 struct tv *
 article_authors(struct page *p, long long id)
 {
-	struct arena *a = &p->r->a;
-	struct tv *list = tv_list(a);
-	struct db_stmt *st = db_query(req_db(p->r),
-	    "SELECT au.name, au.slug, au.id FROM article_authors aa JOIN authors au ON au.id = aa.author_id "
-	    "WHERE aa.article_id = ? ORDER BY aa.position, au.name", "i", id);
-	while (db_row(st)) {
-		page_depends(p, TAG_AUTHOR, db_int(st, 2));
-		struct tv *m = tv_push_map(list);
-		tv_set_str(m, "name", db_atext(st, 0, a));
-		tv_set_str(m, "url", url_author(a, p->ed->code, db_text(st, 1)));
-	}
-	db_done(st);
+	struct tv *list = tv_list(&p->r->a);
+	bylines(p, &id, 1, &list);
 	return list;
 }
 
@@ -41,8 +66,6 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 		long long id = db_int(st, 0);
 		rows++;
 		page_depends(p, TAG_ARTICLE, id);
-		if (!db_isnull(st, 8))
-			page_depends(p, TAG_TERM, db_int(st, 8));
 		const char *kind = db_atext(st, 4, a);
 		long long pub = db_int(st, 5);
 		tv_set_int(m, "id", id);
@@ -53,10 +76,13 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 		tv_set_str(m, "kind_label", kind_label(ed, kind));
 		tv_set_int(m, "published", pub);
 		tv_set_int(m, "listed_at", pub);
-		if (!db_isnull(st, 6)) {
-			struct tv *sec = tv_set_map(m, "section");
-			tv_set_str(sec, "name", db_atext(st, 6, a));
-			tv_set_str(sec, "url", url_term(a, ed, "section", db_text(st, 7)));
+		long long sec = db_isnull(st, 6) ? 0 : db_int(st, 6);
+		const char *sname = ref_term_name(p->rd, sec, p->edi), *sslug = ref_term_slug(p->rd, sec, p->edi);
+		if (sname && sslug) {
+			page_depends(p, TAG_TERM, sec);
+			struct tv *sm = tv_set_map(m, "section");
+			tv_set_str(sm, "name", sname);
+			tv_set_str(sm, "url", url_term(a, ed, "section", sslug));
 		}
 		if (n < 64) {
 			ids[n] = id;
@@ -72,20 +98,7 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 		lists[i] = tv_list(a);
 		tv_set(cards[i], "authors", lists[i]);
 	}
-	st = db_query_in(req_db(p->r), "SELECT aa.article_id, au.name, au.slug, au.id FROM article_authors aa "
-	    "JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (?*) ORDER BY aa.position, au.name", ids, n);
-	while (db_row(st)) {
-		long long aid = db_int(st, 0);
-		page_depends(p, TAG_AUTHOR, db_int(st, 3));
-		for (int i = 0; i < n; i++) {
-			if (ids[i] != aid)
-				continue;
-			struct tv *m = tv_push_map(lists[i]);
-			tv_set_str(m, "name", db_atext(st, 1, a));
-			tv_set_str(m, "url", url_author(a, ed, db_text(st, 2)));
-		}
-	}
-	db_done(st);
+	bylines(p, ids, n, lists);
 	return rows;
 }
 
@@ -154,16 +167,17 @@ front_page(struct req *r)
 	struct tv *secs = tv_set_list(root, "sections");
 	long long sid[32];
 	int ns = 0;
-	struct db_stmt *st = db_query(req_db(r), "SELECT t.id, n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
-	    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
-	while (db_row(st) && ns < 32) {
+	const long long *all;
+	int nall = ref_sections(p.rd, &all);
+	for (int i = 0; i < nall && ns < 32; i++) {
+		const char *name = ref_term_name(p.rd, all[i], p.edi), *slug = ref_term_slug(p.rd, all[i], p.edi);
+		if (!name || !slug)
+			continue;
 		struct tv *sec = tv_push_map(secs);
-		sid[ns] = db_int(st, 0);
-		tv_set_str(sec, "name", db_atext(st, 1, &r->a));
-		tv_set_str(sec, "url", url_term(&r->a, ed->code, "section", db_text(st, 2)));
-		ns++;
+		sid[ns++] = all[i];
+		tv_set_str(sec, "name", name);
+		tv_set_str(sec, "url", url_term(&r->a, ed->code, "section", slug));
 	}
-	db_done(st);
 	for (int i = 0; i < ns; i++) {
 		page_depends(&p, TAG_LIST_TERM, sid[i], ed->code);
 		listing_fetch(&p, arena_printf(&r->a, "t:%lld", sid[i]), 3, tv_set_list(secs->u.list.items[i], "articles"));
@@ -242,58 +256,51 @@ article_page(struct req *r)
 	/* the section in every edition: its name here, and where the switcher
 	 * goes in an edition that lacks this story */
 	const char *section_in[MAX_EDITIONS] = {0};
-	if (section_id) {
-		st = db_query(c, "SELECT edition, name, slug FROM term_names WHERE term_id = ?", "i", section_id);
-		while (db_row(st)) {
-			const struct edition *e = edition_find(db_text(st, 0));
-			if (!e)
-				continue;
-			section_in[e - edition_at(0)] = url_term(a, e->code, "section", db_text(st, 2));
-			if (e == ed) {
-				struct tv *sec = tv_set_map(art, "section");
-				tv_set_str(sec, "name", db_atext(st, 1, a));
-				tv_set_str(sec, "url", section_in[e - edition_at(0)]);
-			}
+	for (int i = 0; section_id && i < edition_count(); i++) {
+		const char *sslug = ref_term_slug(p.rd, section_id, i);
+		if (!sslug)
+			continue;
+		section_in[i] = url_term(a, edition_at(i)->code, "section", sslug);
+		if (i == p.edi && ref_term_name(p.rd, section_id, i)) {
+			struct tv *sec = tv_set_map(art, "section");
+			tv_set_str(sec, "name", ref_term_name(p.rd, section_id, i));
+			tv_set_str(sec, "url", section_in[i]);
 		}
-		db_done(st);
 	}
-	/* the category and its parents, outermost first ("Politics › Elections"),
-	 * two levels a query */
+	/* the category and its parents, outermost first ("Politics › Elections") */
 	struct tv *crumbs = tv_set_list(art, "categories");
-	for (int depth = 0; category_id && depth < 4; depth += 2) {
-		st = db_query(c, "SELECT n.name, n.slug, t.parent_id, pn.name, pn.slug, p.parent_id FROM terms t "
-		    "JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
-		    "LEFT JOIN terms p ON p.id = t.parent_id LEFT JOIN term_names pn ON pn.term_id = p.id AND pn.edition = ? "
-		    "WHERE t.id = ?", "ssi", ed->code, ed->code, category_id);
-		long long next = 0;
-		if (db_row(st)) {
+	for (int depth = 0; category_id && depth < 4; depth++) {
+		const char *cname = ref_term_name(p.rd, category_id, p.edi), *cslug = ref_term_slug(p.rd, category_id, p.edi);
+		if (cname && cslug) {
 			page_depends(&p, TAG_TERM, category_id);
-			for (int lvl = 0; lvl < 2; lvl++) {
-				if (lvl == 1 && (db_isnull(st, 2) || db_isnull(st, 3)))
-					break;
-				if (lvl == 1)
-					page_depends(&p, TAG_TERM, db_int(st, 2));
-				struct tv *m = tv_map(a);
-				tv_set_str(m, "name", db_atext(st, lvl * 3, a));
-				tv_set_str(m, "url", url_term(a, ed->code, "category", db_text(st, lvl * 3 + 1)));
-				/* parents first: insert at the front */
-				tv_push(crumbs, m);
-				memmove(crumbs->u.list.items + 1, crumbs->u.list.items, (crumbs->u.list.n - 1) * sizeof *crumbs->u.list.items);
-				crumbs->u.list.items[0] = m;
-			}
-			next = db_isnull(st, 5) ? 0 : db_int(st, 5);
+			struct tv *m = tv_map(a);
+			tv_set_str(m, "name", cname);
+			tv_set_str(m, "url", url_term(a, ed->code, "category", cslug));
+			tv_push(crumbs, m);   /* parents first: insert at the front */
+			memmove(crumbs->u.list.items + 1, crumbs->u.list.items, (crumbs->u.list.n - 1) * sizeof *crumbs->u.list.items);
+			crumbs->u.list.items[0] = m;
 		}
-		db_done(st);
-		category_id = next;
+		category_id = ref_term_parent(p.rd, category_id);
 	}
+	/* tags, by name */
 	struct tv *tags = tv_set_list(art, "tags");
-	st = db_query(c, "SELECT n.name, n.slug, n.term_id FROM article_tags at JOIN term_names n ON n.term_id = at.term_id AND n.edition = ? "
-	    "WHERE at.article_id = ? ORDER BY n.name", "si", ed->code, id);
+	st = db_query(c, "SELECT term_id FROM article_tags WHERE article_id = ?", "i", id);
 	while (db_row(st)) {
-		page_depends(&p, TAG_TERM, db_int(st, 2));
-		struct tv *m = tv_push_map(tags);
-		tv_set_str(m, "name", db_atext(st, 0, a));
-		tv_set_str(m, "url", url_term(a, ed->code, "tag", db_text(st, 1)));
+		long long t = db_int(st, 0);
+		const char *tname = ref_term_name(p.rd, t, p.edi), *tslug = ref_term_slug(p.rd, t, p.edi);
+		if (!tname || !tslug)
+			continue;
+		page_depends(&p, TAG_TERM, t);
+		struct tv *m = tv_map(a);
+		tv_set_str(m, "name", tname);
+		tv_set_str(m, "url", url_term(a, ed->code, "tag", tslug));
+		size_t at = tags->u.list.n;   /* insertion sort: a handful of tags */
+		tv_push(tags, m);
+		while (at > 0 && strcmp(tv_get_str(tags->u.list.items[at - 1], "name"), tname) > 0) {
+			tags->u.list.items[at] = tags->u.list.items[at - 1];
+			at--;
+		}
+		tags->u.list.items[at] = m;
 	}
 	db_done(st);
 

@@ -484,6 +484,7 @@ cmd_serve(struct opts *o)
 		.theme_dir = theme_dir,
 		.dispatch = dispatch,
 		.error_page = site_error_page,
+		.request_done = site_request_done,
 	};
 	struct server *srv = server_start(&cfg, err, sizeof err);
 	if (!srv) {

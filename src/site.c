@@ -40,6 +40,7 @@ site_init(struct db *db, const struct site_config *cfg)
 void
 site_shutdown(void)
 {
+	refdata_shutdown();
 	neditions = 0;
 }
 
@@ -135,21 +136,33 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	tv_set_str(e, "name", ed->name);
 	tv_set_str(e, "home", arena_cat(a, "/", ed->code, "/", NULL));
 	tv_set_str(root, "lang", ed->code);
+	p->edi = edition_index(ed);
+	if (!r->app)
+		r->app = (void *)refdata_get(r);
+	p->rd = r->app;
 	struct tv *nav = tv_set_list(root, "nav");
-	struct db_stmt *st = db_query(req_db(r),
-	    "SELECT n.name, n.slug FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = ? "
-	    "WHERE t.taxonomy = 'section' ORDER BY t.position, t.id", "s", ed->code);
-	while (db_row(st)) {
+	const long long *secs;
+	int nsecs = ref_sections(p->rd, &secs);
+	for (int i = 0; i < nsecs; i++) {
+		const char *name = ref_term_name(p->rd, secs[i], p->edi), *slug = ref_term_slug(p->rd, secs[i], p->edi);
+		if (!name || !slug)
+			continue;
 		struct tv *item = tv_push_map(nav);
-		tv_set_str(item, "name", db_atext(st, 0, a));
-		tv_set_str(item, "url", url_term(a, ed->code, "section", db_text(st, 1)));
+		tv_set_str(item, "name", name);
+		tv_set_str(item, "url", url_term(a, ed->code, "section", slug));
 	}
-	db_done(st);
 	time_t now = time(NULL);
 	tv_set_int(root, "now", (long long)now);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	tv_set_int(root, "year", tm.tm_year + 1900);
+}
+
+void
+site_request_done(struct req *r)
+{
+	refdata_release(r->app);
+	r->app = NULL;
 }
 
 void

@@ -32,12 +32,29 @@ const struct edition *edition_default(void);
 int edition_count(void);
 const struct edition *edition_at(int i);   /* in switcher order */
 
+/* The site's reference data in memory (src/refdata.c): term and author
+ * names and slugs, the section navigation. A request takes a snapshot
+ * (released when the request ends); ed is an edition index. */
+struct refdata;
+const struct refdata *refdata_get(struct req *r);
+void refdata_release(const struct refdata *rd);
+void refdata_shutdown(void);
+const char *ref_term_name(const struct refdata *rd, long long id, int ed);
+const char *ref_term_slug(const struct refdata *rd, long long id, int ed);
+long long ref_term_parent(const struct refdata *rd, long long id);
+const char *ref_author_name(const struct refdata *rd, long long id);
+const char *ref_author_slug(const struct refdata *rd, long long id);
+int ref_sections(const struct refdata *rd, const long long **ids);
+void site_request_done(struct req *r);
+
 /* A page under construction: the template root and, per edition, where
  * the language switcher goes (NULL: that edition's front page) and whether
  * that target is the same content (then it is also an hreflang alternate). */
 struct page {
 	struct req *r;
 	const struct edition *ed;
+	int edi;                    /* ed's index, for refdata */
+	const struct refdata *rd;
 	struct tv *root;
 	const char *alt_url[MAX_EDITIONS];
 	bool alt_same[MAX_EDITIONS];
@@ -75,9 +92,7 @@ extern const struct route archive_routes[];
 /* Article cards for listings: fills list with maps (url, title, standfirst,
  * kind, kind_label, published, section{name,url}, authors[{name,url}]) from
  * rows of ARTICLE_CARD_COLUMNS. */
-#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, " \
-	"(SELECT n.name FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition), " \
-	"(SELECT n.slug FROM term_names n WHERE n.term_id = a.section_id AND n.edition = a.edition), a.section_id"
+#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, a.section_id"
 
 /* Cache tags (see core/cache.h): what a page shows, so that a write can
  * drop exactly the pages it changes. */
