@@ -315,3 +315,34 @@ url_decode(char *out, const char *s, size_t n, bool plus_is_space)
 		return -1;
 	return (long)o;
 }
+
+bool
+http_qlist_next(const char **pp, const char **tok, size_t *toklen, double *q)
+{
+	const char *p = *pp;
+	while (*p == ' ' || *p == ',' || *p == '\t')
+		p++;
+	if (!*p) {
+		*pp = p;
+		return false;
+	}
+	*tok = p;
+	while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+		p++;
+	*toklen = (size_t)(p - *tok);
+	*q = 1.0;
+	while (*p && *p != ',') {
+		if (*p == ';') {
+			p++;
+			while (*p == ' ')
+				p++;
+			if (p[0] == 'q' && p[1] == '=')
+				*q = strtod(p + 2, NULL);
+		} else
+			p++;
+	}
+	if (!(*q >= 0 && *q <= 1))   /* also catches NaN */
+		*q = 0;
+	*pp = p;
+	return true;
+}

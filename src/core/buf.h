@@ -35,5 +35,9 @@ bool url_scheme_safe(const char *s, size_t n);  /* relative, http(s), mailto */
  * space when plus_is_space. Returns the decoded length, or -1 on a bad
  * escape, a NUL byte or invalid UTF-8. */
 long url_decode(char *out, const char *s, size_t n, bool plus_is_space);
+/* Walks an HTTP list with quality values ("pt-BR, es;q=0.8, *;q=0"):
+ * each call gives the next item's token and q (0 for a bad or out-of-range
+ * q); returns false at the end. *p advances. */
+bool http_qlist_next(const char **p, const char **tok, size_t *toklen, double *q);
 
 #endif

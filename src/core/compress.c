@@ -8,6 +8,7 @@
  * compressor per level; they are freed when the thread ends. */
 #include "compress.h"
 #include "arena.h"
+#include "buf.h"
 #include <brotli/encode.h>
 #include <libdeflate.h>
 #include <pthread.h>
@@ -99,29 +100,12 @@ compress_worth(const char *type, size_t len)
 static bool
 accepts(const char *h, const char *coding)
 {
-	size_t cl = strlen(coding);
-	const char *p = h;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		const char *tok = p;
-		while (*p && *p != ',' && *p != ';' && *p != ' ')
-			p++;
-		bool match = (size_t)(p - tok) == cl && strncasecmp(tok, coding, cl) == 0;
-		double q = 1;
-		while (*p && *p != ',') {
-			if (*p == ';') {
-				p++;
-				while (*p == ' ')
-					p++;
-				if (p[0] == 'q' && p[1] == '=')
-					q = strtod(p + 2, NULL);
-			} else
-				p++;
-		}
-		if (match)
+	size_t cl = strlen(coding), n;
+	const char *tok;
+	double q;
+	while (http_qlist_next(&h, &tok, &n, &q))
+		if (n == cl && strncasecmp(tok, coding, cl) == 0)
 			return q > 0;
-	}
 	return false;
 }
 

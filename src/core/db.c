@@ -19,6 +19,15 @@ struct db {
 	pthread_cond_t cv;
 };
 
+unsigned
+db_sql_bucket(const char *sql)
+{
+	unsigned h = 2166136261u;
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 16777619u;
+	return h & 255;
+}
+
 bool
 db_url_is_pg(const char *url)
 {

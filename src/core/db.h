@@ -141,6 +141,9 @@ struct db_backend {
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */
 };
 
+/* For backends' statement caches: a bucket 0..255 for an SQL text. */
+unsigned db_sql_bucket(const char *sql);
+
 /* Common head of every backend's connection and statement structs. */
 struct db_conn {
 	const struct db_backend *be;

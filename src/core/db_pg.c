@@ -40,15 +40,6 @@ struct pg_conn {
 	char sqlstate[6];      /* of the last failure */
 };
 
-static unsigned
-sql_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & 255;
-}
-
 static int
 pg_setup(struct pg_conn *c, char *err, size_t errlen)
 {
@@ -150,7 +141,7 @@ static struct db_stmt *
 pg_prepare(struct db_conn *bc, const char *sql)
 {
 	struct pg_conn *c = (struct pg_conn *)bc;
-	unsigned h = sql_hash(sql);
+	unsigned h = db_sql_bucket(sql);
 	for (struct pg_stmt *s = c->cache[h]; s; s = s->next)
 		if (strcmp(s->base.sql, sql) == 0)
 			return &s->base;

@@ -23,15 +23,6 @@ struct sq_conn {
 	struct sq_stmt *cache[256];
 };
 
-static unsigned
-sql_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & 255;
-}
-
 static struct db_conn *
 sq_connect(const char *url, char *err, size_t errlen)
 {
@@ -87,7 +78,7 @@ static struct db_stmt *
 sq_prepare(struct db_conn *bc, const char *sql)
 {
 	struct sq_conn *c = (struct sq_conn *)bc;
-	unsigned h = sql_hash(sql);
+	unsigned h = db_sql_bucket(sql);
 	for (struct sq_stmt *s = c->cache[h]; s; s = s->next)
 		if (strcmp(s->base.sql, sql) == 0)
 			return &s->base;

@@ -476,42 +476,22 @@ int
 i18n_negotiate(const char *al, const char *const *codes, size_t n)
 {
 	int best = -1;
-	double bestq = 0;
+	double bestq = 0, q;
+	const char *tag;
+	size_t taglen;
 	if (!al)
 		return -1;
-	const char *p = al;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		const char *tag = p;
-		while (*p && *p != ',' && *p != ';' && *p != ' ')
-			p++;
-		size_t taglen = (size_t)(p - tag);
-		double q = 1.0;
-		while (*p && *p != ',') {
-			if (*p == ';') {
-				p++;
-				while (*p == ' ')
-					p++;
-				if (p[0] == 'q' && p[1] == '=')
-					q = strtod(p + 2, NULL);
-			} else
-				p++;
-		}
-		if (q > 1 || q != q)
-			q = 0;
+	while (http_qlist_next(&al, &tag, &taglen, &q)) {
 		/* primary subtag of the range: "pt-BR" → "pt" */
 		size_t prim = 0;
 		while (prim < taglen && tag[prim] != '-' && tag[prim] != '_')
 			prim++;
-		for (size_t i = 0; i < n && taglen; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (strlen(codes[i]) == prim && strncasecmp(codes[i], tag, prim) == 0 && q > bestq) {
 				best = (int)i;
 				bestq = q;
 			}
 		}
-		if (taglen == 0 && *p == 0)
-			break;
 	}
 	return best;
 }

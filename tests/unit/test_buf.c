@@ -101,3 +101,22 @@ Test(buf, grows_and_detaches)
 	cr_assert_null(b.s);
 	free(s);
 }
+
+Test(http, quality_lists)
+{
+	const char *h = " gzip;q=0.5, br ,identity;q=0 , x;q=7, y;q=abc,";
+	const char *tok;
+	size_t n;
+	double q;
+	const char *want[] = {"gzip", "br", "identity", "x", "y"};
+	double wq[] = {0.5, 1, 0, 0, 0};
+	for (int i = 0; i < 5; i++) {
+		cr_assert(http_qlist_next(&h, &tok, &n, &q), "item %d", i);
+		cr_assert_eq(n, strlen(want[i]));
+		cr_assert(strncmp(tok, want[i], n) == 0, "item %d", i);
+		cr_assert_float_eq(q, wq[i], 1e-9, "item %d q", i);
+	}
+	cr_assert_not(http_qlist_next(&h, &tok, &n, &q));
+	const char *empty = "";
+	cr_assert_not(http_qlist_next(&empty, &tok, &n, &q));
+}
