@@ -1,6 +1,6 @@
 /* article_edit.c: changing an article after it is written (title,
  * standfirst, body, status, publication time), keeping its listing rows
- * (article_listings) in step, and naming the cache tags an article change
+ * (article_listings) and its byline copy (articles.byline) in step, and naming the cache tags an article change
  * touches (see TAG_* in site.h). Used by `gazette article edit` and the
  * demo loaders; the admin will call the same functions. */
 #include "site.h"
@@ -42,6 +42,14 @@ article_invalidations(struct db_conn *c, long long id, struct inval *iv)
 int
 listings_sync(struct db_conn *c, long long id)
 {
+	/* the byline copy: author ids in byline order */
+	char byline[512] = "";
+	size_t bl = 0;
+	struct db_stmt *bs = db_query(c, "SELECT author_id FROM article_authors WHERE article_id = ? ORDER BY position, author_id", "i", id);
+	while (db_row(bs) && bl < sizeof byline - 24)
+		bl += (size_t)snprintf(byline + bl, sizeof byline - bl, "%s%lld", bl ? "," : "", db_int(bs, 0));
+	if (db_done(bs) < 0 || db_exec(c, "UPDATE articles SET byline = ? WHERE id = ?", "si", byline, id) < 0)
+		return -1;
 	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0)
 		return -1;
 	struct db_stmt *st = db_query(c, "SELECT edition, kind, section_id, category_id, "

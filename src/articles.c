@@ -10,46 +10,25 @@
 
 #define FRONT_TOP 7   /* page 1: the lead, four stories beside it, two below it */
 
-/* The bylines of n articles in one query, names from the reference data:
- * lists[i] receives article ids[i]'s authors in byline order. */
-static void
-bylines(struct page *p, const long long *ids, int n, struct tv **lists)
+struct tv *
+article_byline(struct page *p, const char *byline)
 {
 	struct arena *a = &p->r->a;
-	/* no ORDER BY: SQLite would set up a sorter for a handful of rows;
-	 * each byline is placed by its position as it comes */
-	struct db_stmt *st = db_query_in(req_db(p->r), "SELECT article_id, author_id, position FROM article_authors "
-	    "WHERE article_id IN (?*)", ids, n);
-	while (db_row(st)) {
-		long long art = db_int(st, 0), au = db_int(st, 1), pos = db_int(st, 2);
+	struct tv *list = tv_list(a);
+	for (const char *s = byline ? byline : ""; *s;) {
+		char *end;
+		long long au = strtoll(s, &end, 10);
+		if (end == s)
+			break;
+		s = *end == ',' ? end + 1 : end;
 		const char *name = ref_author_name(p->rd, au), *slug = ref_author_slug(p->rd, au);
 		if (!name || !slug)
 			continue;
 		page_depends(p, TAG_AUTHOR, au);
-		for (int i = 0; i < n; i++) {
-			if (ids[i] != art)
-				continue;
-			struct tv *m = tv_map(a), *l = lists[i];
-			tv_set_str(m, "name", name);
-			tv_set_str(m, "url", url_author(a, p->ed->code, slug));
-			tv_set_int(m, "position", pos);
-			size_t at = l->u.list.n;
-			tv_push(l, m);
-			while (at > 0 && tv_get(l->u.list.items[at - 1], "position")->u.i > pos) {
-				l->u.list.items[at] = l->u.list.items[at - 1];
-				at--;
-			}
-			l->u.list.items[at] = m;
-		}
+		struct tv *m = tv_push_map(list);
+		tv_set_str(m, "name", name);
+		tv_set_str(m, "url", url_author(a, p->ed->code, slug));
 	}
-	db_done(st);
-}
-
-struct tv *
-article_authors(struct page *p, long long id)
-{
-	struct tv *list = tv_list(&p->r->a);
-	bylines(p, &id, 1, &list);
 	return list;
 }
 
@@ -58,9 +37,7 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 {
 	struct arena *a = &p->r->a;
 	const char *ed = p->ed->code;
-	long long ids[64];
-	struct tv *cards[64];
-	int n = 0, rows = 0;
+	int rows = 0;
 	while (db_row(st)) {
 		struct tv *m = tv_push_map(list);
 		long long id = db_int(st, 0);
@@ -84,21 +61,9 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 			tv_set_str(sm, "name", sname);
 			tv_set_str(sm, "url", url_term(a, ed, "section", sslug));
 		}
-		if (n < 64) {
-			ids[n] = id;
-			cards[n++] = m;
-		}
+		tv_set(m, "authors", article_byline(p, db_text(st, 7)));
 	}
 	db_done(st);
-	if (!n)
-		return rows;
-	/* all the bylines in one query, after the listing statement is done */
-	struct tv *lists[64];
-	for (int i = 0; i < n; i++) {
-		lists[i] = tv_list(a);
-		tv_set(cards[i], "authors", lists[i]);
-	}
-	bylines(p, ids, n, lists);
 	return rows;
 }
 
@@ -200,7 +165,7 @@ article_page(struct req *r)
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
 	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at FROM articles a JOIN article_bodies b ON b.article_id = a.id "
+	    "a.published_at, a.updated_at, a.byline FROM articles a JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
@@ -220,6 +185,7 @@ article_page(struct req *r)
 	long long category_id = db_isnull(st, 7) ? 0 : db_int(st, 7);
 	long long published = db_int(st, 8);
 	long long updated = db_isnull(st, 9) ? 0 : db_int(st, 9);
+	const char *byline = db_atext(st, 10, a);
 	db_done(st);
 
 	const char *canonical = url_article(a, ed->code, slug, published);
@@ -251,7 +217,7 @@ article_page(struct req *r)
 	if (updated > published)
 		tv_set_int(art, "updated", updated);
 	tv_set_str(art, "url", canonical);
-	tv_set(art, "authors", article_authors(&p, id));
+	tv_set(art, "authors", article_byline(&p, byline));
 
 	/* the section in every edition: its name here, and where the switcher
 	 * goes in an edition that lacks this story */

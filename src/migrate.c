@@ -21,7 +21,7 @@ static const struct table {
 	{"author_bios", "author_id, edition, bio", false},
 	{"translation_groups", "id, key", true},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
-		     "published_at, updated_at, created_at", true},
+		     "published_at, updated_at, created_at, byline", true},
 	{"article_bodies", "article_id, body_md, body_html", false},
 	{"article_tags", "article_id, term_id", false},
 	{"article_authors", "article_id, author_id, position", false},

@@ -180,7 +180,27 @@ page_depends(struct page *p, const char *fmt, ...)
 	char tag[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tag, sizeof tag, fmt, ap);
+	const char *pct = strchr(fmt, '%');
+	size_t pre = pct ? (size_t)(pct - fmt) : 0;
+	if (pct && strcmp(pct, "%lld") == 0 && pre < 64) {
+		/* the common "prefix:%lld" tags, without printf: a page names
+		 * dozens of them */
+		long long v = va_arg(ap, long long);
+		char digits[24];
+		int n = 0;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		do
+			digits[n++] = (char)('0' + u % 10);
+		while ((u /= 10) && n < 23);
+		memcpy(tag, fmt, pre);
+		size_t o = pre;
+		if (v < 0)
+			tag[o++] = '-';
+		while (n)
+			tag[o++] = digits[--n];
+		tag[o] = 0;
+	} else
+		vsnprintf(tag, sizeof tag, fmt, ap);
 	va_end(ap);
 	resp_depends(p->r, tag);
 }

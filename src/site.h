@@ -92,7 +92,7 @@ extern const struct route archive_routes[];
 /* Article cards for listings: fills list with maps (url, title, standfirst,
  * kind, kind_label, published, section{name,url}, authors[{name,url}]) from
  * rows of ARTICLE_CARD_COLUMNS. */
-#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, a.section_id"
+#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, a.section_id, a.byline"
 
 /* Cache tags (see core/cache.h): what a page shows, so that a write can
  * drop exactly the pages it changes. */
@@ -114,9 +114,11 @@ int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* ret
  * skip: stories page 1 shows elsewhere (the front page's top stories). */
 int listing_fetch(struct page *p, const char *list, int limit, struct tv *out);
 int listing_render(struct page *p, const char *list, const char *base, int skip, struct tv *out);
-/* Rewrites an article's rows in article_listings from its current state. */
+/* Rewrites an article's rows in article_listings and its byline copy from
+ * its current state: call after any change to an article or its authors. */
 int listings_sync(struct db_conn *c, long long article_id);
-struct tv *article_authors(struct page *p, long long article_id);
+/* The byline list (name, url) from an articles.byline copy ("3,1"). */
+struct tv *article_byline(struct page *p, const char *byline);
 
 /* Article changes (src/article_edit.c): NULL/0 fields stay as they are.
  * Commits, records and applies the cache invalidation; *inval_id receives
