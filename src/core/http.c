@@ -723,7 +723,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
 	    MHD_OPTION_END);

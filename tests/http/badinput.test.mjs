@@ -49,6 +49,11 @@ test('overlong URL and headers are refused', async () => {
   await alive();
 });
 
+test('large but reasonable headers (an 8 KB cookie) are served', async () => {
+  const res = await raw(srv.port, req('/en/', 'GET', `Cookie: prefs=${'c'.repeat(8000)}\r\nUser-Agent: ${'u'.repeat(500)}\r\n`));
+  assert.equal(statusOf(res), 200);
+});
+
 test('unknown edition, unknown page numbers and garbage parameters', async () => {
   for (const [t, want] of [['/zz/', 404], ['/EN/', 404], ['/en/?page=abc', 400], ['/en/?page=1e9', 400],
     ['/en/?page=99999999999999', 400], ['/en/?page=1000000', 400], ['/en/?page=999999', 404], ['/en/?page=%20', 400]]) {
