@@ -87,22 +87,22 @@ buf_detach(struct buf *b, size_t *len)
 }
 
 /* Writes s escaping the characters that have meaning in HTML. Quotes are
- * escaped too, so the same bytes are safe in text and quoted attributes. */
+ * escaped too, so the same bytes are safe in text and quoted attributes.
+ * A table marks the bytes to replace; runs of plain bytes go out in one
+ * copy. */
+static const char *const markup_rep[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;", ['\0'] = "",
+};
+
 static void
 esc_markup(struct buf *b, const char *s, size_t n)
 {
-	size_t i, start = 0;
-	for (i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '\0': rep = ""; break;
-		default: continue;
-		}
+	buf_grow(b, n + 16);
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = markup_rep[(unsigned char)s[i]];
+		if (!rep)
+			continue;
 		buf_raw(b, s + start, i - start);
 		buf_puts(b, rep);
 		start = i + 1;

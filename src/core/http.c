@@ -112,12 +112,37 @@ resp_cache(struct req *r)
 	r->cacheable = true;
 }
 
+/* Tags go in a list (what the cache stores) and an open-addressing set of
+ * indexes (to drop repeats without a scan: a front page names ~70). */
+#define TAGSET 256
+
+static unsigned
+tag_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 void
 resp_depends(struct req *r, const char *tag)
 {
-	for (int i = 0; i < r->ntags; i++)
-		if (strcmp(r->tags[i], tag) == 0)
+	if (!r->tagset) {
+		r->tagset = arena_alloc(&r->a, TAGSET * sizeof *r->tagset);
+		memset(r->tagset, 0xff, TAGSET * sizeof *r->tagset);
+	}
+	unsigned h = tag_hash(tag) & (TAGSET - 1);
+	for (int probes = 0; r->tagset[h] >= 0; h = (h + 1) & (TAGSET - 1)) {
+		if (strcmp(r->tags[r->tagset[h]], tag) == 0)
 			return;
+		if (++probes == TAGSET)
+			break;
+	}
+	if (r->ntags >= TAGSET - 1) {
+		r->tags_overflow = true;   /* cannot name them all: never cache this page */
+		return;
+	}
 	if (r->ntags == r->tagcap) {
 		int cap = r->tagcap ? r->tagcap * 2 : 32;
 		const char **t = arena_alloc(&r->a, (size_t)cap * sizeof *t);
@@ -126,6 +151,7 @@ resp_depends(struct req *r, const char *tag)
 		r->tags = t;
 		r->tagcap = cap;
 	}
+	r->tagset[h] = (short)r->ntags;
 	r->tags[r->ntags++] = arena_strdup(&r->a, tag);
 }
 
@@ -426,6 +452,8 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 {
 	size_t len;
 	char *body = buf_detach(&r->body, &len);
+	if (r->tags_overflow)
+		key = NULL;   /* a page whose dependencies were not all recorded is not kept */
 	const char *cc = cache_control_of(r);
 	bool shareable = r->cacheable && r->status == 200;
 	if (!shareable) {

@@ -50,6 +50,8 @@ struct req {
 	bool cacheable;
 	const char **tags;
 	int ntags, tagcap;
+	short *tagset;                   /* index set over tags, for repeats */
+	bool tags_overflow;              /* more tags than recorded: not cacheable */
 	long long expires;               /* Unix time the page goes stale; 0: next UTC midnight */
 	const char *cache_result;        /* "hit", "miss", "bypass", "off" (logs) */
 	size_t sent;                     /* body bytes queued (logs) */

@@ -83,7 +83,7 @@ tv_set(struct tv *map, const char *key, struct tv *v)
 {
 	struct tv_entry *e;
 	for (e = map->u.map.head; e; e = e->next) {
-		if (strcmp(e->key, key) == 0) {
+		if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0)) {
 			e->v = v;
 			return;
 		}
@@ -147,7 +147,7 @@ tv_get(const struct tv *map, const char *key)
 	if (!map || map->t != TV_MAP)
 		return NULL;
 	for (struct tv_entry *e = map->u.map.head; e; e = e->next)
-		if (strcmp(e->key, key) == 0)
+		if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
 			return e->v;
 	return NULL;
 }
@@ -1166,14 +1166,24 @@ emit(struct rctx *r, const struct tv *v, enum esc esc)
 		s = v->u.str.s;
 		n = v->u.str.n;
 		break;
-	case TV_INT:
-		n = (size_t)snprintf(num, sizeof num, "%lld", v->u.i);
-		s = num;
+	case TV_INT: {
+		/* digits without printf: dates and counts are everywhere */
+		long long iv = v->u.i;
+		unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
+		char *e = num + sizeof num;
+		do
+			*--e = (char)('0' + u % 10);
+		while ((u /= 10));
+		if (iv < 0)
+			*--e = '-';
+		s = e;
+		n = (size_t)(num + sizeof num - e);
 		if (esc == ESC_JSON) {
 			buf_raw(r->out, s, n);
 			return;
 		}
 		break;
+	}
 	case TV_BOOL:
 		s = v->u.b ? "true" : "false";
 		n = strlen(s);
