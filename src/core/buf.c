@@ -346,3 +346,12 @@ http_qlist_next(const char **pp, const char **tok, size_t *toklen, double *q)
 	*pp = p;
 	return true;
 }
+
+unsigned long long
+str_hash(const char *s)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}

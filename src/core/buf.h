@@ -29,6 +29,9 @@ void buf_esc_json(struct buf *b, const char *s, size_t n);     /* a JSON string 
 void buf_esc_xml(struct buf *b, const char *s, size_t n);      /* XML text or attribute; drops characters XML forbids */
 
 /* Text helpers shared by the request parser and the escapers. */
+/* FNV-1a over a C string: the one string hash of the hash tables in core
+ * (page cache keys, cache tags, catalogs, statement caches). */
+unsigned long long str_hash(const char *s);
 bool utf8_valid(const char *s, size_t n);
 bool url_scheme_safe(const char *s, size_t n);  /* relative, http(s), mailto */
 /* Percent-decodes s[0..n) into out (which needs n+1 bytes); '+' becomes a

@@ -12,6 +12,7 @@
  * never kept. */
 #include "cache.h"
 #include "arena.h"
+#include "buf.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -59,15 +60,6 @@ static struct {
 	pthread_cond_t fill_cv;
 	struct fill *fills;
 } C;
-
-static uint64_t
-hash_key(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 void
 cache_init(size_t max_bytes, void (*free_resp)(void *))
@@ -158,7 +150,7 @@ cache_serve(const char *key, unsigned want, int64_t now,
 {
 	if (!C.on)
 		return false;
-	uint64_t h = hash_key(key);
+	uint64_t h = str_hash(key);
 	bool hit = false;
 	pthread_rwlock_rdlock(&C.lock);
 	struct entry *e = find(key, h);
@@ -233,7 +225,7 @@ cache_store(const char *key, struct cache_variant_data v[CV_COUNT], const char *
 				C.free_resp(v[i].resp);
 		return false;
 	}
-	uint64_t h = hash_key(key);
+	uint64_t h = str_hash(key);
 	struct entry *old = find(key, h);
 	if (old)
 		entry_remove(old);

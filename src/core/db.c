@@ -1,6 +1,7 @@
 /* db.c: the backend-neutral half of the database facade: connection pool,
  * typed binding, migrations, transactions and error logging. */
 #include "db.h"
+#include "buf.h"
 #include "embed.h"
 #include "log.h"
 #include <pthread.h>
@@ -22,10 +23,7 @@ struct db {
 unsigned
 db_sql_bucket(const char *sql)
 {
-	unsigned h = 2166136261u;
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
-	return h & 255;
+	return (unsigned)(str_hash(sql) & 255);
 }
 
 bool

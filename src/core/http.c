@@ -116,15 +116,6 @@ resp_cache(struct req *r)
  * indexes (to drop repeats without a scan: a front page names ~70). */
 #define TAGSET 256
 
-static unsigned
-tag_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void
 resp_depends(struct req *r, const char *tag)
 {
@@ -132,7 +123,7 @@ resp_depends(struct req *r, const char *tag)
 		r->tagset = arena_alloc(&r->a, TAGSET * sizeof *r->tagset);
 		memset(r->tagset, 0xff, TAGSET * sizeof *r->tagset);
 	}
-	unsigned h = tag_hash(tag) & (TAGSET - 1);
+	unsigned h = (unsigned)(str_hash(tag) & (TAGSET - 1));
 	for (int probes = 0; r->tagset[h] >= 0; h = (h + 1) & (TAGSET - 1)) {
 		if (strcmp(r->tags[r->tagset[h]], tag) == 0)
 			return;

@@ -37,15 +37,6 @@ struct catalog {
 static struct catalog catalogs[MAX_CATALOGS];
 static size_t ncatalogs;
 
-static unsigned long
-hash_str(const char *s)
-{
-	unsigned long h = 1469598103934665603UL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211UL;
-	return h;
-}
-
 static void
 cat_put(struct catalog *c, char *id, char *str)
 {
@@ -55,7 +46,7 @@ cat_put(struct catalog *c, char *id, char *str)
 		for (size_t i = 0; i < c->cap; i++) {
 			if (!c->slots[i].id)
 				continue;
-			size_t j = hash_str(c->slots[i].id) & (cap - 1);
+			size_t j = str_hash(c->slots[i].id) & (cap - 1);
 			while (s[j].id)
 				j = (j + 1) & (cap - 1);
 			s[j] = c->slots[i];
@@ -64,7 +55,7 @@ cat_put(struct catalog *c, char *id, char *str)
 		c->slots = s;
 		c->cap = cap;
 	}
-	size_t j = hash_str(id) & (c->cap - 1);
+	size_t j = str_hash(id) & (c->cap - 1);
 	while (c->slots[j].id) {
 		if (strcmp(c->slots[j].id, id) == 0) {
 			free(c->slots[j].str);
@@ -94,7 +85,7 @@ i18n_gettext(const char *lang, const char *msgid)
 	struct catalog *c = lang ? cat_find(lang) : NULL;
 	if (!c || !c->cap)
 		return msgid;
-	size_t j = hash_str(msgid) & (c->cap - 1);
+	size_t j = str_hash(msgid) & (c->cap - 1);
 	while (c->slots[j].id) {
 		if (strcmp(c->slots[j].id, msgid) == 0)
 			return c->slots[j].str;
