@@ -200,48 +200,6 @@ db_query_at(struct db_conn *c, struct db_site *site, const char *caller, const c
 }
 
 struct db_stmt *
-db_query_in(struct db_conn *c, const char *sql, const long long *ids, int n)
-{
-	const char *mark = strstr(sql, "(?*)");
-	if (!mark || n < 1 || n > DB_IN_MAX) {
-		log_error("db: db_query_in needs \"(?*)\" and 1 to %d ids [%s]", DB_IN_MAX, sql);
-		return NULL;
-	}
-	int slots = 8;
-	while (slots < n)
-		slots *= 2;
-	char text[8192];
-	size_t pre = (size_t)(mark - sql), o = 0;
-	if (pre + strlen(mark) + (size_t)slots * 2 + 4 >= sizeof text)
-		return NULL;
-	memcpy(text, sql, pre);
-	o = pre;
-	text[o++] = '(';
-	for (int i = 0; i < slots; i++) {
-		if (i)
-			text[o++] = ',';
-		text[o++] = '?';
-	}
-	text[o++] = ')';
-	strcpy(text + o, mark + 4);
-	struct db_stmt *s = c->be->prepare(c, text);
-	if (!s) {
-		c->failed = true;
-		log_error("db: prepare failed: %s [%s]", c->be->errmsg(c), text);
-		return NULL;
-	}
-	s->caller = "db_query_in";
-	s->failed = false;
-	for (int i = 0; i < slots; i++)
-		if (c->be->bind_int(s, i + 1, i < n ? ids[i] : -1) < 0) {
-			stmt_fail(s, "bind failed");
-			c->be->reset(s);
-			return NULL;
-		}
-	return s;
-}
-
-struct db_stmt *
 db_prepare_built(struct db_conn *c, const char *sql)
 {
 	struct db_stmt *s = c->be->prepare(c, sql);

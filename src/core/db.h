@@ -73,11 +73,6 @@ struct db_site {
  * NULL on error, after logging the SQL and the caller. */
 #define db_query(c, sql, ...) db_query_at((c), DB_SITE(sql), __func__, __VA_ARGS__)
 struct db_stmt *db_query_at(struct db_conn *c, struct db_site *site, const char *caller, const char *types, ...);
-/* Like db_query for a literal SQL holding one "IN (?*)": the marker
- * becomes as many placeholders as ids (rounded up to a power of two, the
- * extra ones bound to -1, so few statement variants are prepared). */
-#define DB_IN_MAX 64
-struct db_stmt *db_query_in(struct db_conn *c, const char *sql, const long long *ids, int n);
 /* For SQL assembled in code from literal fragments only (a fixed list of
  * tables and columns, never input), where db_query's call-site slot cannot
  * hold the text. Cached by text; bind values with db_bind_text. */

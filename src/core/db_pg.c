@@ -341,28 +341,22 @@ pg_retryable(struct db_conn *bc)
 	return strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0;   /* serialization failure, deadlock */
 }
 
+/* Runs an advisory-lock function on key; returns its boolean (1/0) or -1. */
 static int
-pg_try_lock(struct db_conn *bc, long long key)
+advisory(struct db_conn *bc, const char *sql, long long key)
 {
 	struct pg_conn *c = (struct pg_conn *)bc;
 	char k[32];
 	snprintf(k, sizeof k, "%lld", key);
 	const char *v[1] = {k};
-	PGresult *r = PQexecParams(c->h, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, v, NULL, NULL, 0);
+	PGresult *r = PQexecParams(c->h, sql, 1, NULL, v, NULL, NULL, 0);
 	int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? (strcmp(PQgetvalue(r, 0, 0), "t") == 0) : -1;
 	PQclear(r);
 	return rc;
 }
 
-static void
-pg_unlock(struct db_conn *bc, long long key)
-{
-	struct pg_conn *c = (struct pg_conn *)bc;
-	char k[32];
-	snprintf(k, sizeof k, "%lld", key);
-	const char *v[1] = {k};
-	PQclear(PQexecParams(c->h, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL, NULL, 0));
-}
+static int pg_try_lock(struct db_conn *c, long long key) { return advisory(c, "SELECT pg_try_advisory_lock($1::bigint)", key); }
+static void pg_unlock(struct db_conn *c, long long key) { advisory(c, "SELECT pg_advisory_unlock($1::bigint)", key); }
 
 static bool
 pg_broken(struct db_conn *bc)

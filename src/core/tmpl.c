@@ -1070,12 +1070,6 @@ tmpl_load(const char *dir, char *err, size_t errlen)
 	return set;
 }
 
-bool
-tmpl_exists(const struct tmpl_set *set, const char *name)
-{
-	return find_tmpl(set, name) != NULL;
-}
-
 /* ---- renderer ------------------------------------------------------------------- */
 
 struct scope {

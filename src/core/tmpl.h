@@ -70,7 +70,6 @@ struct tmpl_env {
  * "FILE:LINE: message" into err. */
 struct tmpl_set *tmpl_load(const char *dir, char *err, size_t errlen);
 void tmpl_set_free(struct tmpl_set *set);
-bool tmpl_exists(const struct tmpl_set *set, const char *name);
 /* Renders template name into out. Returns 0, or -1 (unknown template). */
 int tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *root,
     const struct tmpl_env *env, struct arena *a, struct buf *out);
