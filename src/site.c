@@ -246,6 +246,7 @@ page_render(struct page *p, const char *template, int status)
 	}
 	struct tmpl_env env = {p->ed->code, p->ed->locale, theme_asset_url};
 	r->body.len = 0;
+	buf_grow(&r->body, 32 * 1024);   /* most pages fit: no copying while they grow */
 	if (!r->theme || tmpl_render(r->theme->tmpl, template, root, &env, a, &r->body) < 0) {
 		log_error("template %s missing", template);
 		r->status = 500;

@@ -145,22 +145,42 @@ url_scheme_safe(const char *s, size_t n)
 	return false;
 }
 
+/* Bytes an URL attribute refuses outright: browsers ignore tabs and
+ * newlines inside schemes ("java\nscript:"), so any control character or
+ * space makes the whole URL "#". */
+static const unsigned char url_bad[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+	[0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+	[' '] = 1, [0x7f] = 1,
+	['&'] = 2, ['<'] = 2, ['>'] = 2, ['"'] = 2, ['\''] = 2,
+};
+
 void
 buf_esc_url(struct buf *b, const char *s, size_t n)
 {
-	/* Browsers ignore tabs and newlines inside schemes ("java\nscript:"):
-	 * refuse any control character or space outright. */
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f) {
-			buf_putc(b, '#');
-			return;
-		}
-	}
 	if (!url_scheme_safe(s, n)) {
 		buf_putc(b, '#');
 		return;
 	}
-	esc_markup(b, s, n);
+	/* one pass: escape as markup, and undo the output on a refused byte */
+	size_t mark = b->len, start = 0;
+	buf_grow(b, n + 16);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char k = url_bad[(unsigned char)s[i]];
+		if (!k)
+			continue;
+		if (k == 1) {
+			b->len = mark;
+			buf_putc(b, '#');
+			return;
+		}
+		buf_raw(b, s + start, i - start);
+		buf_puts(b, markup_rep[(unsigned char)s[i]]);
+		start = i + 1;
+	}
+	buf_raw(b, s + start, n - start);
 }
 
 void
@@ -179,33 +199,48 @@ buf_esc_urlpart(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* JSON string escapes, safe inside <script>: < > & ' are escaped so that
+ * "</script>" or "<!--" inside a string cannot end a script element. */
+static const char *const json_rep[256] = {
+	[0x00] = "\\u0000", [0x01] = "\\u0001", [0x02] = "\\u0002", [0x03] = "\\u0003",
+	[0x04] = "\\u0004", [0x05] = "\\u0005", [0x06] = "\\u0006", [0x07] = "\\u0007",
+	[0x08] = "\\u0008", [0x09] = "\\t", [0x0a] = "\\n", [0x0b] = "\\u000b",
+	[0x0c] = "\\u000c", [0x0d] = "\\r", [0x0e] = "\\u000e", [0x0f] = "\\u000f",
+	[0x10] = "\\u0010", [0x11] = "\\u0011", [0x12] = "\\u0012", [0x13] = "\\u0013",
+	[0x14] = "\\u0014", [0x15] = "\\u0015", [0x16] = "\\u0016", [0x17] = "\\u0017",
+	[0x18] = "\\u0018", [0x19] = "\\u0019", [0x1a] = "\\u001a", [0x1b] = "\\u001b",
+	[0x1c] = "\\u001c", [0x1d] = "\\u001d", [0x1e] = "\\u001e", [0x1f] = "\\u001f",
+	['"'] = "\\\"", ['\\'] = "\\\\", ['<'] = "\\u003c", ['>'] = "\\u003e",
+	['&'] = "\\u0026", ['\''] = "\\u0027",
+	[0xe2] = "",   /* maybe U+2028/U+2029: looked at below */
+};
+
 void
 buf_esc_json(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	buf_putc(b, '"');
+	buf_grow(b, n + 16);
+	b->s[b->len++] = '"';
+	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		default:
-			/* < > & are escaped so that "</script>" or "<!--" inside a
-			 * string cannot end a script element; U+2028/9 for old parsers. */
-			if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'') {
-				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-				buf_raw(b, e, 6);
-			} else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-			    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
-				buf_puts(b, (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
-				i += 2;
-			} else
-				buf_putc(b, (char)c);
+		const char *rep = json_rep[(unsigned char)s[i]];
+		if (!rep)
+			continue;
+		if (!*rep) {   /* U+2028/9 end a line for old parsers */
+			if (!(i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)))
+				continue;
+			rep = (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+			buf_raw(b, s + start, i - start);
+			buf_puts(b, rep);
+			i += 2;
+			start = i + 1;
+			continue;
 		}
+		buf_raw(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
 	}
+	buf_raw(b, s + start, n - start);
 	buf_putc(b, '"');
 }
 

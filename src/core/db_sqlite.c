@@ -21,6 +21,9 @@ struct sq_conn {
 	struct db_conn base;
 	sqlite3 *h;
 	struct sq_stmt *cache[256];
+	/* transaction control (BEGIN, COMMIT, ROLLBACK) runs on every request:
+	 * kept prepared rather than parsed by sqlite3_exec each time */
+	struct { const char *sql; sqlite3_stmt *st; } tx[4];
 };
 
 static struct db_conn *
@@ -70,6 +73,8 @@ sq_disconnect(struct db_conn *bc)
 			free(s);
 		}
 	}
+	for (int i = 0; i < 4 && c->tx[i].st; i++)
+		sqlite3_finalize(c->tx[i].st);
 	sqlite3_close(c->h);
 	free(c);
 }
@@ -128,7 +133,26 @@ static int
 sq_exec_script(struct db_conn *bc, const char *sql)
 {
 	struct sq_conn *c = (struct sq_conn *)bc;
-	return sqlite3_exec(c->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (strchr(sql, ';') || strlen(sql) > 32)   /* migrations and other scripts */
+		return sqlite3_exec(c->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	int i;
+	for (i = 0; i < 4 && c->tx[i].st; i++)
+		if (strcmp(c->tx[i].sql, sql) == 0)
+			break;
+	sqlite3_stmt *st;
+	if (i < 4 && c->tx[i].st) {
+		st = c->tx[i].st;
+	} else if (sqlite3_prepare_v2(c->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		return -1;
+	} else if (i < 4) {
+		c->tx[i].sql = sqlite3_sql(st);
+		c->tx[i].st = st;
+	}
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (i == 4)
+		sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static const char *sq_errmsg(struct db_conn *c) { return sqlite3_errmsg(((struct sq_conn *)c)->h); }

@@ -441,10 +441,12 @@ next_midnight(void)
 static enum MHD_Result
 send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64_t epoch, unsigned want)
 {
-	size_t len;
-	char *body = buf_detach(&r->body, &len);
 	if (r->tags_overflow)
 		key = NULL;   /* a page whose dependencies were not all recorded is not kept */
+	if (key && r->body.cap > r->body.len + 4096)   /* kept: give back the slack */
+		r->body.s = xrealloc(r->body.s, (r->body.cap = r->body.len + 1));
+	size_t len;
+	char *body = buf_detach(&r->body, &len);
 	const char *cc = cache_control_of(r);
 	bool shareable = r->cacheable && r->status == 200;
 	if (!shareable) {

@@ -408,13 +408,82 @@ i18n_isotime(struct arena *a, long long t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	gmtime_r(&tt, &tm);
+	/* by hand: strftime costs a thousand instructions, and cards carry
+	 * one of these each */
 	char *s = arena_alloc(a, 32);
-	strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int y = tm.tm_year + 1900;
+	if (y < 0 || y > 9999) {
+		strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return s;
+	}
+	int f[5] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+	static const char sep[5] = {'-', 'T', ':', ':', 'Z'};
+	s[0] = (char)('0' + y / 1000);
+	s[1] = (char)('0' + y / 100 % 10);
+	s[2] = (char)('0' + y / 10 % 10);
+	s[3] = (char)('0' + y % 10);
+	s[4] = '-';
+	for (int i = 0; i < 5; i++) {
+		s[5 + 3 * i] = (char)('0' + f[i] / 10);
+		s[6 + 3 * i] = (char)('0' + f[i] % 10);
+		s[7 + 3 * i] = sep[i];
+	}
+	s[20] = 0;
 	return s;
+}
+
+/* ICU formats a plural in about ten thousand instructions; a page asks for
+ * the same few ("3 min read", "12 comments") again and again, so each
+ * thread remembers recent results by locale, pattern and number (freed
+ * when the thread ends). */
+#define PLURAL_MEMO 64
+struct plural_memo {
+	double n;
+	char locale[16];
+	char pattern[160];
+	char text[96];
+};
+static _Thread_local struct plural_memo *plural_memo;
+static pthread_key_t plural_key;
+static pthread_once_t plural_once = PTHREAD_ONCE_INIT;
+
+static void plural_key_make(void) { pthread_key_create(&plural_key, free); }
+
+static const char *plural_format(struct arena *a, const char *locale, const char *pattern, double n);
+
+static struct plural_memo *
+plural_slot(const char *locale, const char *pattern, double n)
+{
+	if (!(n >= -1e15 && n <= 1e15) || strlen(locale) >= sizeof plural_memo->locale ||
+	    strlen(pattern) >= sizeof plural_memo->pattern)
+		return NULL;
+	if (!plural_memo) {
+		pthread_once(&plural_once, plural_key_make);
+		plural_memo = xcalloc(PLURAL_MEMO, sizeof *plural_memo);
+		pthread_setspecific(plural_key, plural_memo);
+	}
+	uint32_t h = (uint32_t)str_hash(pattern) ^ (uint32_t)str_hash(locale) ^ ((uint32_t)(long long)n * 2654435761u);
+	return &plural_memo[h % PLURAL_MEMO];
 }
 
 const char *
 i18n_plural(struct arena *a, const char *locale, const char *pattern, double n)
+{
+	struct plural_memo *m = plural_slot(locale, pattern, n);
+	if (m && m->n == n && strcmp(m->pattern, pattern) == 0 && strcmp(m->locale, locale) == 0)
+		return arena_strdup(a, m->text);
+	const char *s = plural_format(a, locale, pattern, n);
+	if (m && s != pattern && strlen(s) < sizeof m->text) {
+		m->n = n;
+		strcpy(m->locale, locale);
+		strcpy(m->pattern, pattern);
+		strcpy(m->text, s);
+	}
+	return s;
+}
+
+static const char *
+plural_format(struct arena *a, const char *locale, const char *pattern, double n)
 {
 	int32_t plen;
 	UChar *pat = to_u16(a, pattern, &plen);

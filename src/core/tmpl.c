@@ -17,15 +17,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /* ---- values ---------------------------------------------------------------- */
 
 struct tv_entry {
 	const char *key;
+	uint32_t h;        /* key_hash(key): most lookups compare only this */
 	struct tv *v;
 	struct tv_entry *next;
 };
+
+static inline uint32_t
+key_hash(const char *k)
+{
+	uint32_t h = 2166136261u;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h;
+}
 
 static struct tv *
 tv_new(struct arena *a, enum tv_type t)
@@ -82,14 +93,16 @@ void
 tv_set(struct tv *map, const char *key, struct tv *v)
 {
 	struct tv_entry *e;
+	uint32_t h = key_hash(key);
 	for (e = map->u.map.head; e; e = e->next) {
-		if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0)) {
+		if (e->h == h && (e->key == key || strcmp(e->key, key) == 0)) {
 			e->v = v;
 			return;
 		}
 	}
 	e = arena_alloc(map->a, sizeof *e);
 	e->key = key;
+	e->h = h;
 	e->v = v;
 	e->next = NULL;
 	if (map->u.map.tail)
@@ -141,15 +154,21 @@ tv_push_map(struct tv *list)
 	return m;
 }
 
-struct tv *
-tv_get(const struct tv *map, const char *key)
+static struct tv *
+tv_get_h(const struct tv *map, const char *key, uint32_t h)
 {
 	if (!map || map->t != TV_MAP)
 		return NULL;
 	for (struct tv_entry *e = map->u.map.head; e; e = e->next)
-		if (e->key == key || (e->key[0] == key[0] && strcmp(e->key, key) == 0))
+		if (e->h == h && (e->key == key || strcmp(e->key, key) == 0))
 			return e->v;
 	return NULL;
+}
+
+struct tv *
+tv_get(const struct tv *map, const char *key)
+{
+	return tv_get_h(map, key, key_hash(key));
 }
 
 const char *
@@ -199,6 +218,7 @@ struct operand {
 	size_t n;
 	long long i;                /* T_INT */
 	const char *path[MAX_PATH]; /* T_PATH */
+	uint32_t hash[MAX_PATH];    /* key_hash of each path element */
 	int npath;
 	struct filter f[MAX_FILTERS];
 	int nf;
@@ -607,6 +627,7 @@ parse_operand(struct parser *ps, struct lex *l, struct operand *o, int line)
 				perr(ps, line, "path too long", NULL);
 				return -1;
 			}
+			o->hash[o->npath] = key_hash(id);
 			o->path[o->npath++] = id;
 		} while (l->p < l->end && *l->p == '.' && l->p++);
 	}
@@ -1105,11 +1126,11 @@ eval_operand(struct rctx *r, const struct operand *o)
 	case T_PATH: {
 		struct scope *s;
 		for (s = r->scope; s; s = s->up)
-			if (strcmp(s->name, o->path[0]) == 0)
+			if (s->name[0] == o->path[0][0] && strcmp(s->name, o->path[0]) == 0)
 				break;
-		v = s ? s->v : tv_get(r->root, o->path[0]);
+		v = s ? s->v : tv_get_h(r->root, o->path[0], o->hash[0]);
 		for (int i = 1; i < o->npath && v; i++)
-			v = tv_get(v, o->path[i]);
+			v = tv_get_h(v, o->path[i], o->hash[i]);
 		break;
 	}
 	}

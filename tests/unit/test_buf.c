@@ -39,6 +39,9 @@ Test(escape, url_refuses_script_schemes)
 	cr_assert_str_eq(esc(buf_esc_url, "https://example.org/\"x"), "https://example.org/&quot;x");
 	cr_assert_str_eq(esc(buf_esc_url, "mailto:desk@example.org"), "mailto:desk@example.org");
 	cr_assert_str_eq(esc(buf_esc_url, "/path:with/colon"), "/path:with/colon");
+	/* a refused byte late in the URL takes back what was already written */
+	cr_assert_str_eq(esc(buf_esc_url, "/a&b<c\x7f"), "#");
+	cr_assert_str_eq(esc(buf_esc_url, "/a?q=x y"), "#");
 }
 
 Test(escape, urlpart_percent_encodes)
@@ -53,6 +56,8 @@ Test(escape, json_is_safe_in_script)
 	cr_assert_str_eq(esc(buf_esc_json, "a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
 	cr_assert_str_eq(esc(buf_esc_json, "x\xe2\x80\xa8y"), "\"x\\u2028y\"");
 	cr_assert_str_eq(esc(buf_esc_json, "\x01"), "\"\\u0001\"");
+	cr_assert_str_eq(esc(buf_esc_json, "a\xe2\x80\xa9" "b\xe2\x82\xac'\t"), "\"a\\u2029b\xe2\x82\xac\\u0027\\t\"");
+	cr_assert_str_eq(esc(buf_esc_json, "end\xe2"), "\"end\xe2\"");
 }
 
 Test(escape, xml_drops_forbidden_characters)

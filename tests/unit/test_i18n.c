@@ -21,6 +21,8 @@ Test(i18n, dates_in_each_language)
 	cr_assert_str_eq(i18n_date(&a, "pt_BR", NOV5, "full", false), "quinta-feira, 5 de novembro de 2020");
 	cr_assert_str_eq(i18n_date(&a, "es_ES", NOV5, "full", false), "jueves, 5 de noviembre de 2020");
 	cr_assert_str_eq(i18n_isotime(&a, NOV5 + 3661), "2020-11-05T01:01:01Z");
+	cr_assert_str_eq(i18n_isotime(&a, 0), "1970-01-01T00:00:00Z");
+	cr_assert_str_eq(i18n_isotime(&a, 253402300799LL), "9999-12-31T23:59:59Z");
 	/* a late-evening time stays on its UTC day, whatever TZ says */
 	setenv("TZ", "America/Sao_Paulo", 1);
 	cr_assert_str_eq(i18n_date(&a, "pt_BR", NOV5 + 3600, "long", false), "5 de novembro de 2020");
@@ -40,6 +42,15 @@ Test(i18n, plurals)
 	cr_assert_str_eq(i18n_plural(&a, "es_ES", "{0,plural,one{# artículo} other{# artículos}}", 21), "21 artículos");
 	/* a broken pattern comes back unchanged rather than failing the page */
 	cr_assert_str_eq(i18n_plural(&a, "en_GB", "{0,plural,one{x}", 1), "{0,plural,one{x}");
+	/* results are remembered per thread: asking again, and asking with the
+	 * same number in another locale or pattern, gives each its own answer */
+	for (int round = 0; round < 3; round++) {
+		cr_assert_str_eq(i18n_plural(&a, "pt_BR", pt, 1234), "1.234 comentários");
+		cr_assert_str_eq(i18n_plural(&a, "en_GB", en, 1234), "1,234 comments");
+		cr_assert_str_eq(i18n_plural(&a, "en_GB", pt, 1234), "1,234 comentários");
+		cr_assert_str_eq(i18n_plural(&a, "en_GB", en, 1), "1 comment");
+		cr_assert_str_eq(i18n_plural(&a, "en_GB", en, 1.5), "1.5 comments");
+	}
 }
 
 Test(i18n, slugs)
