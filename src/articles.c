@@ -62,6 +62,7 @@ article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 			tv_set_str(sm, "url", url_term(a, ed, "section", sslug));
 		}
 		tv_set(m, "authors", article_byline(p, db_text(st, 7)));
+		tv_set_int(m, "comments", db_int(st, 8));
 	}
 	db_done(st);
 	return rows;
@@ -165,7 +166,7 @@ article_page(struct req *r)
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
 	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at, a.byline FROM articles a JOIN article_bodies b ON b.article_id = a.id "
+	    "a.published_at, a.updated_at, a.byline, a.comment_count FROM articles a JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
@@ -186,6 +187,7 @@ article_page(struct req *r)
 	long long published = db_int(st, 8);
 	long long updated = db_isnull(st, 9) ? 0 : db_int(st, 9);
 	const char *byline = db_atext(st, 10, a);
+	long long ncomments = db_int(st, 11);
 	db_done(st);
 
 	const char *canonical = url_article(a, ed->code, slug, published);
@@ -289,9 +291,12 @@ article_page(struct req *r)
 		if (!p.alt_url[i])
 			p.alt_url[i] = section_in[i];
 
-	/* the reader discussion is filled by the comments feature */
+	/* the reader discussion: the count here, the thread on demand
+	 * (src/comments.c) so that this page stays the same for everyone */
 	struct tv *cm = tv_set_map(root, "comments");
-	tv_set_int(cm, "count", 0);
+	tv_set_int(cm, "count", ncomments);
+	tv_set_str(cm, "url", arena_printf(a, "/comments/%lld", id));
+	tv_set_str(cm, "thread_url", arena_printf(a, "/comments/%lld/thread", id));
 
 	/* more from the same section: the latest four, less this one */
 	if (section_id) {

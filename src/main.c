@@ -3,6 +3,8 @@
  * Exit codes: 0 done, 1 a resource is unusable (database, port, theme),
  * 2 bad usage. */
 #include "site.h"
+#include "comments.h"
+#include "core/form.h"
 #include "core/i18n.h"
 #include "core/cache.h"
 #include "core/invalidate.h"
@@ -51,6 +53,8 @@ static const char usage_text[] =
 	"  serve   serve the site over HTTP\n"
 	"  article change an article (article edit ID …)\n"
 	"  migrate copy a site between databases (SQLite, PostgreSQL) and check it\n"
+	"  comments list or moderate reader comments\n"
+	"  settings show or change the site settings (comment policy, limits)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -249,6 +253,12 @@ open_db(const char *path, int pool)
 		return NULL;
 	}
 	return db;
+}
+
+struct db *
+cli_open_db(const char *path)
+{
+	return open_db(path, 1);
 }
 
 static int
@@ -472,8 +482,10 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	router_add(site_routes);
+	router_add(comment_routes);   /* before "/{edition}/{year}/{month}/{slug}": first match wins */
 	router_add(article_routes);
 	router_add(archive_routes);
+	form_secure_cookies(strncmp(base, "https://", 8) == 0);
 	struct server_config cfg = {
 		.listen = o->listen,
 		.threads = threads,
@@ -543,6 +555,11 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "article") == 0)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
+	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0) {
+		const char *env_db = getenv("GAZETTE_DB");
+		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
+		return cmd[0] == 'c' ? cmd_comments(argc - 2, argv + 2, dbp) : cmd_settings(argc - 2, argv + 2, dbp);
+	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);
 		return 0;

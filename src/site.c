@@ -33,8 +33,11 @@ site_init(struct db *db, const struct site_config *cfg)
 		e->is_default = db_int(st, 4) != 0;
 	}
 	db_done(st);
+	int rc = site_secret_init(c);
 	db_release(c);
-	return neditions ? 0 : -1;
+	if (rc < 0)
+		log_error("the site secret could not be read or made");
+	return neditions && rc == 0 ? 0 : -1;
 }
 
 void

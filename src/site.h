@@ -80,6 +80,22 @@ const char *url_kind(struct arena *a, const char *ed, const char *kind);
 const char *kind_label(const char *lang, const char *kind);   /* translated "Blogs" */
 bool kind_valid(const char *kind);
 
+/* Site settings (src/settings.c), stored in the database. type is
+ * "LO-HI" (an integer range), "a|b|c" (one of the words) or "" (text). */
+struct setting_def {
+	const char *key, *def, *type, *help;
+};
+const struct setting_def *setting_defs(size_t *n);
+const char *setting_str(struct db_conn *c, struct arena *a, const char *key);  /* the default when unset */
+long long setting_int(struct db_conn *c, const char *key);
+/* Validates, stores, invalidates TAG_SETTINGS; 0 or -1 with err. */
+int setting_set(struct db *db, const char *key, const char *value, long long *inval_id, char *err, size_t errlen);
+/* The site secret: created by the first node that starts, read by all. */
+int site_secret_init(struct db_conn *c);
+/* A keyed hash under the secret, separated by context ("csrf", "ip"…). */
+void site_mac(const char *context, const void *msg, size_t len, unsigned char out[32]);
+const char *site_mac_hex(struct arena *a, const char *context, const char *msg, size_t hexlen);
+
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);
 void site_error_page(struct req *r, int status);
@@ -90,9 +106,9 @@ extern const struct route article_routes[];
 extern const struct route archive_routes[];
 
 /* Article cards for listings: fills list with maps (url, title, standfirst,
- * kind, kind_label, published, section{name,url}, authors[{name,url}]) from
+ * kind, kind_label, published, section{name,url}, authors[{name,url}], comments) from
  * rows of ARTICLE_CARD_COLUMNS. */
-#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, a.section_id, a.byline"
+#define ARTICLE_CARD_COLUMNS "a.id, a.slug, a.title, a.standfirst, a.kind, a.published_at, a.section_id, a.byline, a.comment_count"
 
 /* Cache tags (see core/cache.h): what a page shows, so that a write can
  * drop exactly the pages it changes. */
@@ -104,6 +120,8 @@ extern const struct route archive_routes[];
 #define TAG_LIST_TERM "l:t:%lld:%s"     /* which articles a term's archive lists, per edition */
 #define TAG_LIST_AUTHOR "l:au:%lld:%s"  /* which articles an author's page lists, per edition */
 #define TAG_LIST_KIND "l:k:%s:%s" /* edition, kind */
+#define TAG_COMMENTS "cm:%lld"    /* the published comments on an article */
+#define TAG_SETTINGS "settings"   /* the site settings (comment policy…) */
 void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* returns rows read */
 

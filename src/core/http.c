@@ -9,6 +9,7 @@
  * Responses are queued on the second access-handler call (MHD 0.9.75 turns
  * keep-alive off when a response is queued in the first). */
 #include "http.h"
+#include "form.h"
 #include "cache.h"
 #include "compress.h"
 #include "db.h"
@@ -68,6 +69,22 @@ const char *
 req_header(const struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_client_ip(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char *out = arena_alloc(&r->a, INET6_ADDRSTRLEN);
+	strcpy(out, "-");
+	if (!ci || !ci->client_addr)
+		return out;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
+	return out;
 }
 
 bool
@@ -221,31 +238,12 @@ req_parse_uri(struct req *r)
 	r->path = path;
 	if (!q)
 		return;
-	const char *p = q + 1;
-	while (*p && *p != '#') {
-		const char *amp = p;
-		while (*amp && *amp != '&' && *amp != '#')
-			amp++;
-		const char *eq = memchr(p, '=', (size_t)(amp - p));
-		if (amp > p) {
-			if (r->nquery == REQ_MAX_QUERY) {
-				r->bad = 400;
-				return;
-			}
-			const char *ke = eq ? eq : amp;
-			char *k = arena_alloc(&r->a, (size_t)(ke - p) + 1);
-			char *v = arena_alloc(&r->a, eq ? (size_t)(amp - eq) : 1);
-			if (url_decode(k, p, (size_t)(ke - p), true) < 0 ||
-			    (eq ? url_decode(v, eq + 1, (size_t)(amp - eq - 1), true) : (v[0] = 0)) < 0) {
-				r->bad = 400;
-				return;
-			}
-			r->query[r->nquery].k = k;
-			r->query[r->nquery].v = v;
-			r->nquery++;
-		}
-		p = *amp == '&' ? amp + 1 : amp;
+	int nq = kv_parse_urlencoded(&r->a, q + 1, strlen(q + 1), r->query, REQ_MAX_QUERY);
+	if (nq < 0) {
+		r->bad = 400;
+		return;
 	}
+	r->nquery = nq;
 }
 
 static int

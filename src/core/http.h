@@ -39,6 +39,9 @@ struct req {
 	int bad;                         /* why the URI was refused: 0, 400, 414 */
 	struct buf body_in;              /* a POST body, up to the limit */
 	bool body_too_large;
+	struct kv *form;                 /* the decoded body (core/form) */
+	int nform, form_status;
+	bool form_done;
 	void *app;                       /* per-request state of the application layer */
 	const char *route;               /* the matched route pattern (metrics, logs) */
 	double started;                  /* monotonic seconds at the request line */
@@ -71,6 +74,9 @@ const char *req_query(const struct req *r, const char *key);  /* NULL if absent 
 const char *req_header(const struct req *r, const char *name); /* NULL if absent */
 struct db_conn *req_db(struct req *r);
 bool req_from_loopback(const struct req *r);
+/* The client's address as text: the socket peer (behind a proxy, the
+ * proxy's address until trusted proxies are configured). */
+const char *req_client_ip(struct req *r);
 
 void resp_header(struct req *r, const char *name, const char *value);  /* value kept, not copied */
 void resp_cache(struct req *r);                      /* the response may be shared from the page cache */

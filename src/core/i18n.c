@@ -497,6 +497,18 @@ plural_format(struct arena *a, const char *locale, const char *pattern, double n
 }
 
 const char *
+i18n_fold(struct arena *a, const char *text)
+{
+	int32_t n;
+	UChar *u = to_u16(a, text, &n);
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t cap = n * 3 + 8;
+	UChar *f = arena_alloc(a, (size_t)cap * sizeof *f);
+	int32_t len = u_strFoldCase(f, cap, u, n, U_FOLD_CASE_DEFAULT, &st);
+	return U_FAILURE(st) ? text : from_u16(a, f, len);
+}
+
+const char *
 i18n_slug(struct arena *a, const char *text)
 {
 	int32_t n;

@@ -28,6 +28,9 @@ const char *i18n_isotime(struct arena *a, long long unix_time);   /* 2025-03-14T
 /* A URL slug: transliterated to ASCII, lower case, runs of anything else
  * turned into one hyphen, at most 80 bytes. "" if nothing is left. */
 const char *i18n_slug(struct arena *a, const char *text);
+/* Case-folded (Unicode full case folding) copy of text, for comparisons
+ * that ignore case: "Straße" and "STRASSE" fold alike. */
+const char *i18n_fold(struct arena *a, const char *text);
 /* Picks from codes[0..n) (language codes like "pt") the one an
  * Accept-Language header prefers; -1 if none matches. */
 int i18n_negotiate(const char *accept_language, const char *const *codes, size_t n);

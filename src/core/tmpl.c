@@ -29,14 +29,7 @@ struct tv_entry {
 	struct tv_entry *next;
 };
 
-static inline uint32_t
-key_hash(const char *k)
-{
-	uint32_t h = 2166136261u;
-	while (*k)
-		h = (h ^ (unsigned char)*k++) * 16777619u;
-	return h;
-}
+static inline uint32_t key_hash(const char *k) { return (uint32_t)str_hash(k); }
 
 static struct tv *
 tv_new(struct arena *a, enum tv_type t)

@@ -1,0 +1,114 @@
+/* comment_moderate.c: what changes a comment's status after it is posted:
+ * the moderation actions (approve, spam, delete, back to pending), each
+ * recorded in comment_audit, the approved-comment count kept on the
+ * article row in the same transaction, and the cache tags of the pages
+ * that show them. Used by the CLI now and the admin later; it renders
+ * nothing. */
+#include "comments.h"
+#include "core/log.h"
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void
+comment_invalidations(long long article_id, struct inval *iv)
+{
+	inval_add(iv, TAG_ARTICLE, article_id);   /* the count on the article page and its cards */
+	inval_add(iv, TAG_COMMENTS, article_id);  /* the threads that show its comments */
+}
+
+int
+comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv)
+{
+	if (db_exec(c, "UPDATE articles SET comment_count = (SELECT count(*) FROM comments "
+		"WHERE article_id = ? AND status = 'approved') WHERE id = ?", "ii", article_id, article_id) != 1)
+		return -1;
+	comment_invalidations(article_id, iv);
+	return 0;
+}
+
+static bool
+status_known(const char *s)
+{
+	return strcmp(s, "approved") == 0 || strcmp(s, "spam") == 0 || strcmp(s, "deleted") == 0 || strcmp(s, "pending") == 0;
+}
+
+static const char *
+action_of(const char *status)
+{
+	return strcmp(status, "approved") == 0 ? "approve" : strcmp(status, "spam") == 0 ? "spam"
+	    : strcmp(status, "deleted") == 0 ? "delete" : "hold";
+}
+
+int
+comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
+    long long *inval_id, char *err, size_t errlen)
+{
+	if (!status_known(status)) {
+		snprintf(err, errlen, "unknown status '%s'", status);
+		return -1;
+	}
+	struct db_conn *c = db_acquire(db);
+	struct inval iv = {0};
+	int changed = -1;
+	for (int attempt = 0; attempt < 3 && changed < 0; attempt++) {
+		if (db_begin(c) < 0) {
+			snprintf(err, errlen, "cannot begin a transaction");
+			break;
+		}
+		int count = 0;
+		bool ok = true, missing = false;
+		long long now = (long long)time(NULL);
+		for (int i = 0; i < n && ok; i++) {
+			struct db_stmt *st = db_query(c, "SELECT article_id, status FROM comments WHERE id = ?", "i", ids[i]);
+			if (!db_row(st)) {
+				ok = db_done(st) == 0;
+				missing = ok;
+				if (missing)
+					snprintf(err, errlen, "no comment %lld", ids[i]);
+				ok = false;
+				break;
+			}
+			long long article = db_int(st, 0);
+			char from[16];
+			snprintf(from, sizeof from, "%s", db_text(st, 1));
+			db_done(st);
+			if (strcmp(from, status) == 0)
+				continue;   /* already there: nothing to record */
+			ok = db_exec(c, "UPDATE comments SET status = ?, held_reason = '' WHERE id = ?", "si", status, ids[i]) >= 0 &&
+			    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at) "
+				"VALUES (?, ?, ?, ?, ?, ?)", "issssi", ids[i], actor, action_of(status), from,
+				status, now) >= 0 &&
+			    comment_count_sync(c, article, &iv) == 0;
+			count++;
+		}
+		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
+			*inval_id = iv.id;
+			inval_apply(&iv);
+			changed = count;
+			break;
+		}
+		bool again = !missing && db_retryable(c);
+		db_rollback(c);
+		inval_discard(&iv);
+		if (missing) {
+			changed = COMMENT_NOT_FOUND;
+			break;
+		}
+		if (!again) {
+			snprintf(err, errlen, "the change was not saved (see the log)");
+			break;
+		}
+	}
+	inval_discard(&iv);
+	db_release(c);
+	return changed;
+}
+
+long long
+comments_expire_ip_hashes(struct db_conn *c, long long now)
+{
+	long long days = setting_int(c, "comments.ip_retention_days");
+	return db_exec(c, "UPDATE comments SET ip_hash = NULL WHERE ip_hash IS NOT NULL AND created_at < ?", "i",
+	    now - days * 86400);
+}

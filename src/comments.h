@@ -1,0 +1,58 @@
+/* comments.h: reader comments, shared by the feature's files:
+ * comments.c (the reader pages and posting), comment_rules.c (checks that
+ * need no database), comment_moderate.c (status changes, counts, audit)
+ * and comments_cli.c (`gazette comments`). Other features include only
+ * site.h. */
+#ifndef GZ_COMMENTS_H
+#define GZ_COMMENTS_H
+#include "site.h"
+#include "core/invalidate.h"
+
+#define COMMENT_NAME_MAX 80          /* characters */
+#define COMMENT_EMAIL_MAX 254        /* bytes */
+#define COMMENT_EDIT_SECONDS (15 * 60)
+#define COMMENT_COOKIE "gz_commenter"   /* the commenter's secret: own pending comments, edits */
+#define CSRF_COOKIE "gazette_csrf"      /* not gz_: it does not make pages private */
+
+/* comment_rules.c */
+const char *form_token_make(struct arena *a, long long article_id, long long now);
+/* The time the token was made for this article, or -1 if it is not one of ours. */
+long long form_token_check(struct arena *a, const char *tok, long long article_id);
+/* sha256(challenge ":" answer) starts with bits zero bits. */
+bool pow_check(const char *challenge, const char *answer, int bits);
+/* The first word of list (comma- or line-separated) found in text as a
+ * whole word, ignoring case; NULL if none. */
+const char *words_find(struct arena *a, const char *list, const char *text);
+int html_link_count(const char *html);
+/* Drops control and bidi-override characters, CR, and (unless multiline)
+ * newlines; trims. s must be valid UTF-8. */
+const char *text_clean(struct arena *a, const char *s, bool multiline);
+size_t utf8_chars(const char *s);
+bool email_plausible(const char *e);
+
+/* comment_moderate.c */
+enum { COMMENT_NOT_FOUND = -2 };
+/* Moves comments to status (approved, spam, deleted, pending), records
+ * each change in comment_audit under actor, keeps the article counts and
+ * invalidates the pages that show them: one transaction. Returns the
+ * number changed, COMMENT_NOT_FOUND naming the first missing id in err,
+ * or -1. */
+int comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
+    long long *inval_id, char *err, size_t errlen);
+/* Inside a transaction: recount an article's approved comments and name
+ * the pages that show them. */
+int comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv);
+/* The tags of the pages showing an article's comments or its count. */
+void comment_invalidations(long long article_id, struct inval *iv);
+/* Clears hashed addresses older than the retention setting; rows cleared
+ * or -1. Run by the scheduler. */
+long long comments_expire_ip_hashes(struct db_conn *c, long long now);
+
+/* comments.c */
+extern const struct route comment_routes[];
+
+/* comments_cli.c */
+int cmd_comments(int argc, char **argv, const char *db_path);
+int cmd_settings(int argc, char **argv, const char *db_path);
+
+#endif
