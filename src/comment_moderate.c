@@ -109,6 +109,8 @@ long long
 comments_expire_ip_hashes(struct db_conn *c, long long now)
 {
 	long long days = setting_int(c, "comments.ip_retention_days");
+	if (db_int1(c, 0, "SELECT count(*) FROM comments WHERE ip_hash IS NOT NULL AND created_at < ?", "i", now - days * 86400) == 0)
+		return 0;   /* the usual case: nothing to write */
 	return db_exec(c, "UPDATE comments SET ip_hash = NULL WHERE ip_hash IS NOT NULL AND created_at < ?", "i",
 	    now - days * 86400);
 }

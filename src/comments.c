@@ -264,7 +264,7 @@ thread_fill(struct page *p, struct thread *t, const char *base, const char *csrf
 	struct crow *rows = arena_alloc(a, (size_t)cap * sizeof *rows);
 	if (hi >= 0) {
 		st = db_query(c, "SELECT id, coalesce(parent_id, 0), depth, created_at, coalesce(edited_at, 0), lang, name, "
-		    "body_html, status, owner_hash = ? FROM comments WHERE article_id IN "
+		    "body_html, status, CASE WHEN owner_hash = ? THEN 1 ELSE 0 END FROM comments WHERE article_id IN "
 		    "(SELECT id FROM articles WHERE id = ? OR (translation_group = ? AND ? <> 0)) "
 		    "AND root_id BETWEEN ? AND ? ORDER BY id", "siiiii",
 		    owner, t->article, t->group, t->group, lo, hi);
@@ -534,7 +534,7 @@ reply_target(struct db_conn *c, struct thread *t, long long parent, long long ma
 	const char *owner = t->owner ? t->owner : "";
 	long long at = parent;
 	for (int hop = 0; hop < 64; hop++) {
-		struct db_stmt *st = db_query(c, "SELECT coalesce(parent_id, 0), depth, root_id, status, owner_hash = ? "
+		struct db_stmt *st = db_query(c, "SELECT coalesce(parent_id, 0), depth, root_id, status, CASE WHEN owner_hash = ? THEN 1 ELSE 0 END "
 		    "FROM comments WHERE id = ? AND article_id IN (SELECT id FROM articles WHERE id = ? OR "
 		    "(translation_group = ? AND ? <> 0))", "siiii", owner, at, t->article, t->group, t->group);
 		if (!db_row(st)) {

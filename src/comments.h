@@ -44,9 +44,6 @@ int comments_set_status(struct db *db, const long long *ids, int n, const char *
 int comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv);
 /* The tags of the pages showing an article's comments or its count. */
 void comment_invalidations(long long article_id, struct inval *iv);
-/* Clears hashed addresses older than the retention setting; rows cleared
- * or -1. Run by the scheduler. */
-long long comments_expire_ip_hashes(struct db_conn *c, long long now);
 
 /* comments.c */
 extern const struct route comment_routes[];

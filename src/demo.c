@@ -1,9 +1,11 @@
-/* demo.c: `gazette demo` — loads the demo newsroom (demo/taxonomy.txt and
- * demo/stories/NNN-name.md, format in demo/FORMAT.md) into a database, in one
- * transaction. A database that already has articles is left alone. */
+/* demo.c: `gazette demo` — loads the demo newsroom (demo/taxonomy.txt,
+ * demo/stories/NNN-name.md and demo/comments.txt, format in demo/FORMAT.md)
+ * into a database, in one transaction. A database that already has
+ * articles is left alone. */
 #include "site.h"
 #include "core/buf.h"
 #include "core/i18n.h"
+#include "core/markdown.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -63,6 +65,25 @@ split_fields(char *s, char **f, int max)
 		s = bar + 3;
 	}
 	return n;
+}
+
+/* The articles loaded, by story file and edition: comments name them so. */
+struct loaded {
+	char stem[256], ed[8];
+	long long id, pub;
+};
+static struct loaded *loaded;
+static size_t nloaded;
+
+static void
+remember(const char *stem, const char *ed, long long id, long long pub)
+{
+	loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
+	struct loaded *l = &loaded[nloaded++];
+	snprintf(l->stem, sizeof l->stem, "%s", stem);
+	snprintf(l->ed, sizeof l->ed, "%s", ed);
+	l->id = id;
+	l->pub = pub;
 }
 
 static long long
@@ -267,6 +288,7 @@ load_story(struct db_conn *c, struct arena *a, const char *path, const char *ste
 		long long id = article_insert(c, &an);
 		if (id < 0)
 			goto dberr;
+		remember(stem, ed, id, pub);
 		int pos = 0;
 		char *list = arena_strdup(a, authors), *save = NULL;
 		for (char *k = strtok_r(list, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
@@ -295,6 +317,96 @@ load_story(struct db_conn *c, struct arena *a, const char *path, const char *ste
 	goto out;
 dberr:
 	snprintf(err, errlen, "%s: database error (see log)", path);
+out:
+	free(text);
+	return rc;
+}
+
+/* demo/comments.txt: approved comments under some stories. */
+static int
+load_comments(struct db_conn *c, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/comments.txt", dir);
+	char *text = read_file(path, err, errlen);
+	if (!text)
+		return -1;
+	struct { char key[32]; long long id, depth, root; } ids[256];
+	int nids = 0, rc = -1, lineno = 0;
+	const struct loaded *art = NULL;
+	char *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	while (line) {
+		lineno++;
+		if (strncmp(line, "=== ", 4) == 0) {
+			char stem[256], ed[8];
+			art = NULL;
+			if (sscanf(line + 4, "%255s %7s", stem, ed) == 2)
+				for (size_t i = 0; i < nloaded; i++)
+					if (strcmp(loaded[i].stem, stem) == 0 && strcmp(loaded[i].ed, ed) == 0)
+						art = &loaded[i];
+			if (!art) {
+				snprintf(err, errlen, "%s:%d: no story \"%s\"", path, lineno, line + 4);
+				goto out;
+			}
+			line = strtok_r(NULL, "\n", &save);
+			continue;
+		}
+		if (strncmp(line, "--- ", 4) != 0 || !art) {
+			if (line[0] != '#') {
+				snprintf(err, errlen, "%s:%d: expected \"=== STORY EDITION\" or \"--- ID | NAME | EMAIL | MINUTES\"", path, lineno);
+				goto out;
+			}
+			line = strtok_r(NULL, "\n", &save);
+			continue;
+		}
+		char *f[4];
+		if (split_fields(line + 4, f, 4) != 4 || nids == 256) {
+			snprintf(err, errlen, "%s:%d: a comment line needs ID | NAME | EMAIL | MINUTES", path, lineno);
+			goto out;
+		}
+		char key[32] = "", parent_key[32] = "";
+		sscanf(f[0], "%31s reply %31s", key, parent_key);
+		long long parent = 0, depth = 1, root = 0;
+		for (int i = 0; *parent_key && i < nids; i++)
+			if (strcmp(ids[i].key, parent_key) == 0)
+				parent = ids[i].id, depth = ids[i].depth + 1, root = ids[i].root;
+		if (*parent_key && !parent) {
+			snprintf(err, errlen, "%s:%d: reply to unknown comment %s", path, lineno, parent_key);
+			goto out;
+		}
+		/* the body: lines up to the next marker */
+		struct buf body = {0};
+		char *next;
+		while ((next = strtok_r(NULL, "\n", &save)) && strncmp(next, "--- ", 4) != 0 && strncmp(next, "=== ", 4) != 0) {
+			lineno++;
+			buf_puts(&body, next);
+			buf_putc(&body, '\n');
+		}
+		const char *md = body.s ? body.s : "";
+		size_t hl;
+		char *html = md_render(md, strlen(md), MD_READER, &hl);
+		long long at = art->pub + atoll(f[3]) * 60;
+		long long id = db_insert(c, "INSERT INTO comments (article_id, parent_id, root_id, depth, lang, name, email, body_md, "
+		    "body_html, status, created_at, owner_hash, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, '', '') "
+		    "RETURNING id", "innisssssi", art->id, parent, root, depth, art->ed, f[1], f[2], md, html, at);
+		free(html);
+		buf_free(&body);
+		if (id < 0 || (!parent && db_exec(c, "UPDATE comments SET root_id = id WHERE id = ?", "i", id) < 0) ||
+		    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, to_status, at) VALUES (?, 'demo', 'post', 'approved', ?)",
+			"ii", id, at) < 0 ||
+		    db_exec(c, "UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?", "i", art->id) < 0) {
+			snprintf(err, errlen, "%s:%d: database error (see log)", path, lineno);
+			goto out;
+		}
+		snprintf(ids[nids].key, sizeof ids[nids].key, "%s", key);
+		ids[nids].id = id;
+		ids[nids].depth = depth;
+		ids[nids].root = parent ? root : id;
+		nids++;
+		line = next;
+	}
+	rc = 0;
 out:
 	free(text);
 	return rc;
@@ -359,6 +471,8 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 			goto rollback;
 		arena_reset(&a);
 	}
+	if (load_comments(c, dir, err, errlen) < 0)
+		goto rollback;
 	if (db_commit(c) < 0) {
 		snprintf(err, errlen, "cannot commit the demo content");
 		goto out;
@@ -371,6 +485,9 @@ out:
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
 	free(names);
+	free(loaded);
+	loaded = NULL;
+	nloaded = 0;
 	arena_free(&a);
 	db_release(c);
 	return rc;

@@ -15,17 +15,21 @@ static const struct table {
 	bool identity;          /* has an id column the target must continue after */
 } tables[] = {
 	{"editions", "code, name, locale, position, is_default", false},
-	{"terms", "id, taxonomy, key, parent_id, position", true},
+	{"terms", "id, taxonomy, key, parent_id, position, comment_policy", true},
 	{"term_names", "term_id, edition, taxonomy, name, slug, description", false},
 	{"authors", "id, slug, name, photo", true},
 	{"author_bios", "author_id, edition, bio", false},
 	{"translation_groups", "id, key", true},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
-		     "published_at, updated_at, created_at, byline", true},
+		     "published_at, updated_at, created_at, byline, comment_policy, comment_count", true},
 	{"article_bodies", "article_id, body_md, body_html", false},
 	{"article_tags", "article_id, term_id", false},
 	{"article_authors", "article_id, author_id, position", false},
 	{"article_listings", "list, edition, listed_at, article_id", false},
+	{"settings", "key, value", false},   /* with the secret: commenters' cookies stay valid */
+	{"comments", "id, article_id, parent_id, root_id, depth, lang, name, email, body_md, body_html, status, "
+		     "held_reason, created_at, edited_at, ip_hash, owner_hash, body_hash", true},
+	{"comment_audit", "id, comment_id, actor, action, from_status, to_status, at, note", true},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 16
@@ -48,7 +52,10 @@ build_sql(void)
 {
 	for (size_t t = 0; t < NTABLES; t++) {
 		int n = ncols(tables[t].cols);
-		snprintf(select_sql[t], sizeof select_sql[t], "SELECT %s FROM %s", tables[t].cols, tables[t].name);
+		/* in id order: a row that refers to another of its table (a reply, a
+		 * subcategory) comes after it */
+		snprintf(select_sql[t], sizeof select_sql[t], "SELECT %s FROM %s%s", tables[t].cols, tables[t].name,
+		    tables[t].identity ? " ORDER BY id" : "");
 		char q[64] = "";
 		for (int i = 0; i < n; i++)
 			strcat(q, i ? ", ?" : "?");

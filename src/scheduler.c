@@ -3,7 +3,8 @@
  * SQLite the write transaction alone serializes servers). Today one job:
  * publishing what has come due — articles whose publication time passed
  * since the last run become visible, with exactly the cache invalidations
- * an edit would make, so cached listings show them within a second. */
+ * an edit would make, so cached listings show them within a second — and,
+ * every ten minutes, clearing comment address hashes past their retention. */
 #include "site.h"
 #include "core/invalidate.h"
 #include "core/log.h"
@@ -86,8 +87,15 @@ static void *
 loop(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&S.stop)) {
+	for (long tick = 0; !atomic_load(&S.stop); tick++) {
 		scheduler_publish_due(S.db);
+		if (tick % 600 == 0) {   /* every ten minutes: forget old commenters' addresses */
+			struct db_conn *c = db_acquire(S.db);
+			long long n = comments_expire_ip_hashes(c, (long long)time(NULL));
+			db_release(c);
+			if (n > 0)
+				log_info("scheduler: cleared the address hashes of %lld old comment%s", n, n == 1 ? "" : "s");
+		}
 		for (int i = 0; i < 10 && !atomic_load(&S.stop); i++) {
 			struct timespec ts = {0, 100 * 1000 * 1000};
 			nanosleep(&ts, NULL);

@@ -96,6 +96,11 @@ int site_secret_init(struct db_conn *c);
 void site_mac(const char *context, const void *msg, size_t len, unsigned char out[32]);
 const char *site_mac_hex(struct arena *a, const char *context, const char *msg, size_t hexlen);
 
+/* Housekeeping the scheduler runs (src/comment_moderate.c): clears the
+ * hashed addresses of comments older than the retention setting; rows
+ * cleared, or -1. */
+long long comments_expire_ip_hashes(struct db_conn *c, long long now);
+
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);
 void site_error_page(struct req *r, int status);

@@ -4,49 +4,28 @@
 // README shows front.png); axe-core checks accessibility on each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import { startServer } from '../http/harness.mjs';
+import { launch, axe } from './browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = join(here, 'screenshots');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-let srv, ctx, profile;
+let srv, browser, ctx;
 
 before(async () => {
   srv = await startServer();
   mkdirSync(shots, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'gazette-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    locale: 'es-ES',
-    extraHTTPHeaders: { 'Accept-Language': 'es-ES,es;q=0.9' },
-    viewport: { width: 1280, height: 900 },
-  });
+  browser = await launch({ locale: 'es-ES', extraHTTPHeaders: { 'Accept-Language': 'es-ES,es;q=0.9' } });
+  ctx = browser.ctx;
 });
 
 after(async () => {
-  await ctx?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await srv?.stop();
 });
-
-async function axe(page) {
-  // evaluated through the DevTools protocol: the page's CSP rightly refuses inline script
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('a Spanish reader lands on /es/, opens a story and switches to Português', async () => {
   const page = await ctx.newPage();

@@ -34,7 +34,7 @@ const cli = (...args) => noteInval(execFileSync(BIN, ['comments', ...args, '--db
 const one = (q) => sql(S.db, q).trim();
 
 // an article with translations, and its page URL
-function articleWith(where = 'translation_group IS NOT NULL') {
+function articleWith(where = "edition = 'en' AND translation_group IS NOT NULL AND comment_count = 0") {
   const [id, url] = one(`SELECT id, '/' || edition || '/' || ${PG ? "to_char(to_timestamp(published_at) AT TIME ZONE 'UTC', 'YYYY/MM/')" : "strftime('%Y/%m/', published_at, 'unixepoch')"} || slug FROM articles WHERE status = 'published' AND ${where} ORDER BY id LIMIT 1`).split('|');
   return { id: Number(id), url };
 }
