@@ -7,6 +7,7 @@
 #include "comments.h"
 #include "core/log.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -103,6 +104,55 @@ comments_set_status(struct db *db, const long long *ids, int n, const char *stat
 	inval_discard(&iv);
 	db_release(c);
 	return changed;
+}
+
+int
+comments_set_policy(struct db *db, const char *what, const char *target, const char *policy,
+    long long *inval_id, char *err, size_t errlen)
+{
+	bool article = strcmp(what, "article") == 0;
+	const char *value = strcmp(policy, "inherit") == 0 ? NULL : policy;
+	if (value && strcmp(value, "open") && strcmp(value, "hold_first") && strcmp(value, "hold_all") && strcmp(value, "closed")) {
+		snprintf(err, errlen, "the policy is open, hold_first, hold_all, closed or inherit, not '%s'", policy);
+		return -1;
+	}
+	struct db_conn *c = db_acquire(db);
+	struct inval iv = {0};
+	int rc = -1;
+	for (int attempt = 0; attempt < 3 && rc == -1; attempt++) {
+		if (db_begin(c) < 0)
+			break;
+		long long id = article ? db_int1(c, 0, "SELECT id FROM articles WHERE id = ?", "i", atoll(target))
+				       : db_int1(c, 0, "SELECT id FROM terms WHERE taxonomy = 'section' AND key = ?", "s", target);
+		if (!id) {
+			db_rollback(c);
+			snprintf(err, errlen, "no %s '%s'", what, target);
+			rc = COMMENT_NOT_FOUND;
+			break;
+		}
+		bool ok = article ? db_exec(c, "UPDATE articles SET comment_policy = ? WHERE id = ?", "si", value, id) == 1
+				  : db_exec(c, "UPDATE terms SET comment_policy = ? WHERE id = ?", "si", value, id) == 1;
+		if (article)
+			comment_invalidations(id, &iv);   /* its threads depend on its row */
+		else
+			inval_add(&iv, TAG_TERM, id);      /* and on their section's */
+		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
+			*inval_id = iv.id;
+			inval_apply(&iv);
+			rc = 0;
+			break;
+		}
+		bool again = db_retryable(c);
+		db_rollback(c);
+		inval_discard(&iv);
+		if (!again) {
+			snprintf(err, errlen, "the policy was not saved (see the log)");
+			break;
+		}
+	}
+	inval_discard(&iv);
+	db_release(c);
+	return rc;
 }
 
 long long

@@ -39,6 +39,10 @@ enum { COMMENT_NOT_FOUND = -2 };
  * or -1. */
 int comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
     long long *inval_id, char *err, size_t errlen);
+/* Sets the comment policy of one article (by id) or one section (by key);
+ * policy "inherit" clears it. Returns 0, COMMENT_NOT_FOUND or -1 (err). */
+int comments_set_policy(struct db *db, const char *what, const char *target, const char *policy,
+    long long *inval_id, char *err, size_t errlen);
 /* Inside a transaction: recount an article's approved comments and name
  * the pages that show them. */
 int comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv);

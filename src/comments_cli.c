@@ -16,10 +16,13 @@ struct db *cli_open_db(const char *path);   /* main.c: opens and migrates, or sa
 static const char comments_help[] =
 	"usage: gazette comments list [--status STATUS] [--article ID] [--limit N] [--db FILE]\n"
 	"       gazette comments approve|spam|delete|hold ID... [--as NAME] [--db FILE]\n"
+	"       gazette comments policy --article ID|--section KEY POLICY [--db FILE]\n"
 	"Lists comments (newest first; default: those waiting, --status pending),\n"
 	"or moderates them. Every action is recorded with who did it (--as, or\n"
 	"the login name) in the audit table; the pages that show the comments\n"
-	"are refreshed on every running server.\n"
+	"are refreshed on every running server. 'policy' overrides the site's\n"
+	"comment policy (gazette settings) for one article or one section:\n"
+	"open, hold_first, hold_all, closed, or inherit to remove the override.\n"
 	"  --status STATUS    pending, approved, spam, deleted or all\n"
 	"  --article ID       only the comments on this article\n"
 	"  --limit N          at most N comments (default 50)\n"
@@ -90,6 +93,42 @@ comments_list(struct db *db, const char *status, long long article, long long li
 	return 0;
 }
 
+/* gazette comments policy --article ID|--section KEY POLICY */
+static int
+cmd_policy(int argc, char **argv, const char *db_path)
+{
+	const char *what = NULL, *target = NULL, *policy = NULL;
+	for (int i = 0; i < argc; i++) {
+		bool has = i + 1 < argc;
+		if ((strcmp(argv[i], "--article") == 0 || strcmp(argv[i], "--section") == 0) && has && !what) {
+			what = argv[i] + 2;
+			target = argv[++i];
+		} else if (strcmp(argv[i], "--db") == 0 && has)
+			db_path = argv[++i];
+		else if (argv[i][0] != '-' && !policy)
+			policy = argv[i];
+		else
+			return usage(comments_help, "unexpected '%s'", argv[i]);
+	}
+	if (!what || !policy)
+		return usage(comments_help, "policy needs --article ID or --section KEY, and a policy%s", "");
+	char *end;
+	if (strcmp(what, "article") == 0 && (strtoll(target, &end, 10) <= 0 || *end))
+		return usage(comments_help, "'%s' is not an article id", target);
+	struct db *db = cli_open_db(db_path);
+	if (!db)
+		return 1;
+	char err[256];
+	long long inval = 0;
+	int rc = comments_set_policy(db, what, target, policy, &inval, err, sizeof err);
+	if (rc < 0)
+		fprintf(stderr, "gazette: comments: %s\n", err);
+	else
+		printf("%s %s: comment policy %s (invalidation %lld)\n", what, target, policy, inval);
+	db_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
 int
 cmd_comments(int argc, char **argv, const char *db_path)
 {
@@ -102,6 +141,8 @@ cmd_comments(int argc, char **argv, const char *db_path)
 	long long ids[1000];
 	int nids = 0;
 	bool list = strcmp(action, "list") == 0;
+	if (strcmp(action, "policy") == 0)
+		return cmd_policy(argc - 1, argv + 1, db_path);
 	const char *to = strcmp(action, "approve") == 0 ? "approved" : strcmp(action, "spam") == 0 ? "spam"
 	    : strcmp(action, "delete") == 0 ? "deleted" : strcmp(action, "hold") == 0 ? "pending" : NULL;
 	if (!list && !to)

@@ -268,16 +268,26 @@ test('policy: per site, per section and per article; links, hold and deny words'
   setting('comments.policy', 'hold_all');
   assert.equal(await st({ body: `held ${Date.now()}` }), 'pending|policy');
   setting('comments.policy', 'open');
-  sql(S.db, `UPDATE terms SET comment_policy = 'hold_all' WHERE id = (SELECT section_id FROM articles WHERE id = ${a.id})`);
+  const sectionKey = one(`SELECT key FROM terms WHERE id = (SELECT section_id FROM articles WHERE id = ${a.id})`);
+  assert.match(cli('policy', '--section', sectionKey, 'hold_all'), /comment policy hold_all/);
   assert.equal(await st({ body: `section ${Date.now()}` }), 'pending|policy');
-  sql(S.db, `UPDATE articles SET comment_policy = 'open' WHERE id = ${a.id}`);
+  cli('policy', '--article', String(a.id), 'open');
   assert.equal(await st({ body: `article ${Date.now()}` }), 'approved|');
-  sql(S.db, `UPDATE articles SET comment_policy = 'closed' WHERE id = ${a.id}`);
+  const shownOpen = (await get(S.base, `/comments/${a.id}/thread`)).body;   // cached with the form
+  assert.match(shownOpen, /class="comment-form"/);
+  cli('policy', '--article', String(a.id), 'closed');
+  await settled();
   const closed = await r.comment(a.id, { body: 'too late' });
   assert.equal(closed.status, 403);
   assert.match(closed.body, /Comments on this story are closed\./);
-  sql(S.db, `UPDATE articles SET comment_policy = NULL WHERE id = ${a.id}`);
-  sql(S.db, `UPDATE terms SET comment_policy = NULL`);
+  const shownClosed = (await get(S.base, `/comments/${a.id}/thread`)).body;   // the cached thread knows at once
+  assert.doesNotMatch(shownClosed, /class="comment-form"/);
+  assert.match(shownClosed, /Comments on this story are closed\./);
+  cli('policy', '--article', String(a.id), 'inherit');
+  cli('policy', '--section', sectionKey, 'inherit');
+  assert.equal(one(`SELECT count(*) FROM terms WHERE comment_policy IS NOT NULL`), '0');
+  assert.throws(() => cli('policy', '--section', 'no-such-section', 'open'), /no section 'no-such-section'/);
+  assert.throws(() => cli('policy', '--article', String(a.id), 'sometimes'), /not 'sometimes'/);
   setting('comments.close_after_days', 1);   // the demo's articles are older than a day
   const old = one(`SELECT count(*) FROM articles WHERE id = ${a.id} AND published_at < ${Math.floor(Date.now() / 1000) - 86400}`);
   if (old === '1') assert.equal((await r.comment(a.id, { body: 'old story' })).status, 403);
