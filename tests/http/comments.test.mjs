@@ -401,6 +401,30 @@ test('a commenter edits and deletes their own comment, nobody else can', async (
   assert.equal((await me.get(`/comments/${a.id}/edit/${late}`)).status, 403);
 });
 
+test('hashed addresses are forgotten after the retention period', async () => {
+  openPolicy();
+  const a = articleWith();
+  const old = newId(await new Reader().comment(a.id, { body: `Old address ${Date.now()}` }));
+  const fresh = newId(await new Reader().comment(a.id, { body: `New address ${Date.now()}` }));
+  setting('comments.ip_retention_days', 30);
+  sql(S.db, `UPDATE comments SET created_at = created_at - 31 * 86400 WHERE id = ${old}`);
+  // the scheduler looks when a server starts and every ten minutes after
+  const R = await startServer([], { db: S.db });
+  try {
+    let cleared = false;
+    for (let i = 0; i < 200 && !cleared; i++) {
+      cleared = one(`SELECT count(*) FROM comments WHERE id = ${old} AND ip_hash IS NULL`) === '1';
+      if (!cleared) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(cleared, 'the old address hash is cleared');
+    assert.match(one(`SELECT ip_hash FROM comments WHERE id = ${fresh}`), /^[0-9a-f]{32}$/, 'a recent one stays');
+  } finally { await R.stop({ keep: true }); }
+  setting('comments.ip_retention_days', 0);   // keep none: new comments store no hash at all
+  const none = newId(await new Reader().comment(a.id, { body: `No address ${Date.now()}` }));
+  assert.equal(one(`SELECT coalesce(ip_hash, 'null') FROM comments WHERE id = ${none}`), 'null');
+  setting('comments.ip_retention_days', 30);
+});
+
 // Payloads for names and bodies; none may come out as active markup.
 const XSS = [
   '<script>alert(1)</script>', '<SCRIPT SRC=//evil.example/x.js></SCRIPT>', '<img src=x onerror=alert(1)>',
