@@ -372,17 +372,7 @@ form_fill(struct page *p, struct thread *t, const struct form_in *in, bool token
 		db_done(st);
 	}
 	if (tokens) {
-		/* a double-submit cookie: the form carries its keyed hash */
-		const char *ck = req_cookie(r, CSRF_COOKIE);
-		if (!ck || strlen(ck) != 32 || strspn(ck, "0123456789abcdef") != 32) {
-			unsigned char rnd[16];
-			char *hex = arena_alloc(a, 33);
-			randombytes_buf(rnd, sizeof rnd);
-			sodium_bin2hex(hex, 33, rnd, sizeof rnd);
-			ck = hex;
-			resp_cookie(r, CSRF_COOKIE, ck, "/comments", 0);
-		}
-		tv_set_str(f, "csrf", site_mac_hex(a, "csrf", ck, 32));
+		tv_set_str(f, "csrf", csrf_token(r));
 		tv_set_str(f, "token", form_token_make(a, t->article, now_s()));
 		tv_set_int(f, "pow_bits", setting_int(c, "comments.pow_bits"));
 	}
@@ -405,7 +395,7 @@ thread_depends(struct page *p, struct thread *t)
 		db_done(st);
 	}
 	if (t->closes_at && !t->closed)
-		p->r->expires = t->closes_at;   /* the form disappears then */
+		resp_expires(p->r, t->closes_at);   /* the form disappears then */
 }
 
 static void
@@ -588,9 +578,7 @@ comments_post(struct req *r)
 		in.parent = 0;
 
 	/* the request itself: our form, from this browser */
-	const char *ck = req_cookie(r, CSRF_COOKIE);
-	if (!ck || !in.csrf || strlen(in.csrf) != 32 ||
-	    sodium_memcmp(site_mac_hex(a, "csrf", ck, 32), in.csrf, 32) != 0) {
+	if (!csrf_valid(r)) {
 		refuse(r, &t, &in, fragment, 403, _("This form has expired. Please send your comment again."));
 		return;
 	}
@@ -813,13 +801,6 @@ comments_edit_form(struct req *r)
 		render_edit(r, &t, id, body, NULL, 200);
 }
 
-static bool
-csrf_ok(struct req *r)
-{
-	const char *ck = req_cookie(r, CSRF_COOKIE), *f = req_form(r, "csrf");
-	return ck && f && strlen(f) == 32 && sodium_memcmp(site_mac_hex(&r->a, "csrf", ck, 32), f, 32) == 0;
-}
-
 /* Saves the reader's edit or deletion, checked like a new comment. */
 static void
 own_change(struct req *r, bool delete)
@@ -839,7 +820,7 @@ own_change(struct req *r, bool delete)
 	struct db_conn *c = req_db(r);
 	const char *raw = req_form(r, "body");
 	const char *body = text_clean(a, raw ? raw : "", true);
-	if (!csrf_ok(r)) {
+	if (!csrf_valid(r)) {
 		render_edit(r, &t, id, body, tr(&t, _("This form has expired. Please send your comment again.")), 403);
 		return;
 	}

@@ -7,12 +7,12 @@
 #define GZ_COMMENTS_H
 #include "site.h"
 #include "core/invalidate.h"
+#include "core/text.h"
 
 #define COMMENT_NAME_MAX 80          /* characters */
 #define COMMENT_EMAIL_MAX 254        /* bytes */
 #define COMMENT_EDIT_SECONDS (15 * 60)
 #define COMMENT_COOKIE "gz_commenter"   /* the commenter's secret: own pending comments, edits */
-#define CSRF_COOKIE "gazette_csrf"      /* not gz_: it does not make pages private */
 
 /* comment_rules.c */
 const char *form_token_make(struct arena *a, long long article_id, long long now);
@@ -24,11 +24,6 @@ bool pow_check(const char *challenge, const char *answer, int bits);
  * whole word, ignoring case; NULL if none. */
 const char *words_find(struct arena *a, const char *list, const char *text);
 int html_link_count(const char *html);
-/* Drops control and bidi-override characters, CR, and (unless multiline)
- * newlines; trims. s must be valid UTF-8. */
-const char *text_clean(struct arena *a, const char *s, bool multiline);
-size_t utf8_chars(const char *s);
-bool email_plausible(const char *e);
 
 /* comment_moderate.c */
 enum { COMMENT_NOT_FOUND = -2 };

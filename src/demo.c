@@ -67,6 +67,15 @@ split_fields(char *s, char **f, int max)
 	return n;
 }
 
+static bool
+edition_find_in_demo(const char *code)
+{
+	for (int i = 0; i < NED; i++)
+		if (strcmp(demo_editions[i].code, code) == 0)
+			return true;
+	return false;
+}
+
 /* The articles loaded, by story file and edition: comments name them so. */
 struct loaded {
 	char stem[256], ed[8];
@@ -412,6 +421,152 @@ out:
 	return rc;
 }
 
+/* demo/events.txt: events, their quotas and ticket types. */
+struct demo_event {
+	char key[64], kind[16], tz[64], organizer[128], join[256], venue[128], address[256];
+	int days, hour, minute, minutes, featured;
+	int nquota, nticket;
+	struct { char key[32]; long long capacity, id; } quota[4];
+	struct { char quota[32]; long long max, price; char name[3][64]; } ticket[8];
+};
+
+static int
+insert_event(struct db_conn *c, struct arena *a, struct demo_event *d, char *blocks, long long now, char *err, size_t errlen)
+{
+	long long starts = i18n_local_time(d->tz, now, d->days, d->hour, d->minute);
+	if (starts < 0 || !i18n_zone_valid(d->tz)) {
+		snprintf(err, errlen, "event %s: unknown time zone '%s'", d->key, d->tz);
+		return -1;
+	}
+	long long ends = starts + d->minutes * 60;
+	long long group = db_insert(c, "INSERT INTO translation_groups (key) VALUES (?) RETURNING id", "s", arena_cat(a, "event:", d->key, NULL));
+	if (group < 0)
+		return -1;
+	for (int i = 0; i < d->nquota; i++)
+		if ((d->quota[i].id = db_insert(c, "INSERT INTO quotas (translation_group, capacity, remaining) VALUES (?, ?, ?) RETURNING id",
+		    "iii", group, d->quota[i].capacity, d->quota[i].capacity)) < 0)
+			return -1;
+	for (int t = 0; t < d->nticket; t++) {
+		long long q = 0;
+		for (int i = 0; i < d->nquota; i++)
+			if (strcmp(d->quota[i].key, d->ticket[t].quota) == 0)
+				q = d->quota[i].id;
+		if (!q) {
+			snprintf(err, errlen, "event %s: ticket on unknown quota %s", d->key, d->ticket[t].quota);
+			return -1;
+		}
+		long long tt = db_insert(c, "INSERT INTO ticket_types (translation_group, quota_id, position, price_cents, currency, per_order_max) "
+		    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", "iidnsi", group, q, t, d->ticket[t].price, d->ticket[t].price ? "EUR" : "",
+		    d->ticket[t].max);
+		if (tt < 0)
+			return -1;
+		static const char *codes[3] = {"en", "es", "pt"};
+		for (int l = 0; l < 3; l++)
+			if (*d->ticket[t].name[l] && db_exec(c, "INSERT INTO ticket_type_names (ticket_type_id, edition, name) VALUES (?, ?, ?)",
+			    "iss", tt, codes[l], d->ticket[t].name[l]) < 0)
+				return -1;
+	}
+	/* one row per edition block: "--- CODE", "# title", "> summary", description */
+	for (char *b = strstr(blocks, "--- "); b;) {
+		char *next = strstr(b + 4, "\n--- ");
+		if (next)
+			*next = 0;
+		char code[8] = "";
+		sscanf(b + 4, "%7s", code);
+		char *title = strstr(b, "\n# "), *summary = title ? strstr(title, "\n> ") : NULL;
+		if (!edition_find_in_demo(code) || !title || !summary) {
+			snprintf(err, errlen, "event %s: a block needs a known edition, a \"# \" title and a \"> \" line", d->key);
+			return -1;
+		}
+		char *tend = strchr(title + 3, '\n'), *send = strchr(summary + 3, '\n');
+		const char *t = arena_strndup(a, title + 3, (size_t)(tend - title - 3));
+		const char *s = send ? arena_strndup(a, summary + 3, (size_t)(send - summary - 3)) : arena_strdup(a, summary + 3);
+		const char *desc = send ? send + 1 : "";
+		size_t hl;
+		char *html = md_render(desc, strlen(desc), MD_ARTICLE, &hl);
+		long long id = db_insert(c, "INSERT INTO events (edition, translation_group, slug, title, summary, description_md, description_html, "
+		    "kind, starts_at, ends_at, tz, venue_name, venue_address, join_url, organizer, featured, banner_from, created_at) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "sissssssiisssssdni",
+		    code, group, i18n_slug(a, t), t, s, desc, html, d->kind, starts, ends, d->tz, d->venue, d->address, d->join,
+		    d->organizer, d->featured ? 1 : 0, d->featured ? starts - (long long)d->featured * 86400 : 0, now);
+		free(html);
+		if (id < 0)
+			return -1;
+		b = next ? next + 1 : NULL;
+	}
+	return 0;
+}
+
+static int
+load_events(struct db_conn *c, struct arena *a, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/events.txt", dir);
+	char *text = read_file(path, err, errlen);
+	if (!text)
+		return -1;
+	long long now = (long long)time(NULL);
+	int rc = -1;
+	for (char *ev = strstr(text, "=== "); ev;) {
+		char *next = strstr(ev + 4, "\n=== ");
+		if (next)
+			*next = 0;
+		struct demo_event d;
+		memset(&d, 0, sizeof d);
+		d.minutes = 60;
+		char *save = NULL, *line = strtok_r(ev + 4, "\n", &save);
+		snprintf(d.key, sizeof d.key, "%s", trim(line));
+		char *blocks = NULL;
+		while ((line = strtok_r(NULL, "\n", &save))) {
+			if (strncmp(line, "--- ", 4) == 0) {
+				line[strlen(line)] = '\n';   /* undo strtok: the blocks stay one string */
+				blocks = line;
+				break;
+			}
+			char *colon = strchr(line, ':');
+			if (!colon || line[0] == '#')
+				continue;
+			*colon = 0;
+			char *k = trim(line), *v = trim(colon + 1), *f[6];
+			if (!strcmp(k, "kind")) snprintf(d.kind, sizeof d.kind, "%s", v);
+			else if (!strcmp(k, "tz")) snprintf(d.tz, sizeof d.tz, "%s", v);
+			else if (!strcmp(k, "organizer")) snprintf(d.organizer, sizeof d.organizer, "%s", v);
+			else if (!strcmp(k, "join")) snprintf(d.join, sizeof d.join, "%s", v);
+			else if (!strcmp(k, "minutes")) d.minutes = atoi(v);
+			else if (!strcmp(k, "featured")) d.featured = atoi(v);
+			else if (!strcmp(k, "starts")) sscanf(v, "%d %d:%d", &d.days, &d.hour, &d.minute);
+			else if (!strcmp(k, "venue") && split_fields(v, f, 2) == 2) {
+				snprintf(d.venue, sizeof d.venue, "%s", f[0]);
+				snprintf(d.address, sizeof d.address, "%s", f[1]);
+			} else if (!strcmp(k, "quota") && d.nquota < 4 && split_fields(v, f, 2) == 2) {
+				snprintf(d.quota[d.nquota].key, sizeof d.quota[0].key, "%s", f[0]);
+				d.quota[d.nquota++].capacity = atoll(f[1]);
+			} else if (!strcmp(k, "ticket") && d.nticket < 8 && split_fields(v, f, 6) == 6) {
+				snprintf(d.ticket[d.nticket].quota, sizeof d.ticket[0].quota, "%s", f[0]);
+				d.ticket[d.nticket].max = atoll(f[1]);
+				d.ticket[d.nticket].price = atoll(f[2]);
+				for (int l = 0; l < 3; l++)
+					snprintf(d.ticket[d.nticket].name[l], sizeof d.ticket[0].name[0], "%s", f[3 + l]);
+				d.nticket++;
+			}
+		}
+		if (!blocks || !*d.kind || !*d.tz) {
+			snprintf(err, errlen, "%s: event %s needs kind, tz and at least one \"--- CODE\" block", path, d.key);
+			goto out;
+		}
+		if (insert_event(c, a, &d, blocks, now, err, errlen) < 0) {
+			if (!*err)
+				snprintf(err, errlen, "%s: event %s: database error (see log)", path, d.key);
+			goto out;
+		}
+		ev = next ? next + 1 : NULL;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
 static int
 cmp_str(const void *x, const void *y)
 {
@@ -471,7 +626,7 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 			goto rollback;
 		arena_reset(&a);
 	}
-	if (load_comments(c, dir, err, errlen) < 0)
+	if (load_comments(c, dir, err, errlen) < 0 || load_events(c, &a, dir, err, errlen) < 0)
 		goto rollback;
 	if (db_commit(c) < 0) {
 		snprintf(err, errlen, "cannot commit the demo content");

@@ -4,6 +4,8 @@
  * 2 bad usage. */
 #include "site.h"
 #include "comments.h"
+#include "events.h"
+#include "core/outbox.h"
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/cache.h"
@@ -40,6 +42,7 @@ struct opts {
 	bool help;
 	long articles;             /* demo --articles N */
 	const char *from, *to;     /* migrate */
+	const char *smtp, *mail_from, *mail_dir;   /* serve: the outbox */
 	/* article edit */
 	const char *title, *standfirst, *body_file, *status, *published;
 };
@@ -54,6 +57,7 @@ static const char usage_text[] =
 	"  article change an article (article edit ID …)\n"
 	"  migrate copy a site between databases (SQLite, PostgreSQL) and check it\n"
 	"  comments list or moderate reader comments\n"
+	"  events  list events, export attendees, make check-in keys\n"
 	"  settings show or change the site settings (comment policy, limits)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
@@ -74,7 +78,8 @@ static const struct {
 		 "                   (for measuring: 100000 takes well under a minute)\n"},
 	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
 		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
-		  "                     [--no-cache] [--no-access-log]\n"
+		  "                     [--no-cache] [--no-access-log] [--smtp URL]\n"
+		  "                     [--mail-from ADDRESS] [--mail-dir DIR]\n"
 		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
 		  "accepting, finish requests in flight and close the database.\n"
 		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
@@ -87,7 +92,12 @@ static const struct {
 		  "                     (default http://HOST:PORT)\n"
 		  "  --cache-size MIB   memory for the page cache (default 256)\n"
 		  "  --no-cache         render every page, keep nothing (measuring, debugging)\n"
-		  "  --no-access-log    no line per request on stderr\n"},
+		  "  --no-access-log    no line per request on stderr\n"
+		  "  --smtp URL         send email through this server (smtp://host:port,\n"
+		  "                     smtps://user:password@host); without it, email is\n"
+		  "                     written as .eml files to --mail-dir\n"
+		  "  --mail-from ADDR   the sender of every email (default gazette@localhost)\n"
+		  "  --mail-dir DIR     where .eml files go without --smtp (default ./mail)\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -157,7 +167,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		}
 		bool takes = strcmp(name, "--db") == 0 || (is_demo && strcmp(name, "--articles") == 0) ||
 		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
-		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0)) ||
+		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
+		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
@@ -175,6 +186,16 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->theme = val;
 		else if (is_serve && strcmp(name, "--base-url") == 0)
 			o->base_url = val;
+		else if (is_serve && strcmp(name, "--smtp") == 0) {
+			if (strncmp(val, "smtp://", 7) != 0 && strncmp(val, "smtps://", 8) != 0)
+				return usage_error(cmd, "--smtp wants smtp://HOST[:PORT] or smtps://…, not '%s'", val);
+			o->smtp = val;
+		} else if (is_serve && strcmp(name, "--mail-from") == 0) {
+			if (!strchr(val, '@') || strpbrk(val, "\r\n"))
+				return usage_error(cmd, "--mail-from wants an email address, not '%s'", val);
+			o->mail_from = val;
+		} else if (is_serve && strcmp(name, "--mail-dir") == 0)
+			o->mail_dir = val;
 		else if (is_serve && strcmp(name, "--threads") == 0) {
 			int n = atoi(val);
 			if (n < 1 || n > 256 || strspn(val, "0123456789") != strlen(val))
@@ -482,7 +503,11 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	router_add(site_routes);
-	router_add(comment_routes);   /* before "/{edition}/{year}/{month}/{slug}": first match wins */
+	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
+	router_add(comment_routes);
+	router_add(booking_routes);
+	router_add(event_routes);
+	router_add(checkin_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
 	form_secure_cookies(strncmp(base, "https://", 8) == 0);
@@ -508,6 +533,11 @@ cmd_serve(struct opts *o)
 	}
 	inval_poller_start(db, 100);
 	scheduler_start(db);
+	struct mail_config mc = {o->smtp, o->mail_from ? o->mail_from : "gazette@localhost", o->mail_dir ? o->mail_dir : "mail", 5};
+	const char *retry = getenv("GAZETTE_MAIL_RETRY");   /* tests: a shorter first retry */
+	if (retry && atoi(retry) > 0)
+		mc.retry_seconds = atoi(retry);
+	outbox_start(db, &mc);
 	char shown[512];
 	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, db_display(o->db, shown, sizeof shown),
 	    o->listen, threads, db_backend_name(db));
@@ -529,6 +559,7 @@ cmd_serve(struct opts *o)
 		break;
 	}
 	server_stop(srv);
+	outbox_stop();
 	scheduler_stop();
 	inval_poller_stop();
 	db_close(db);
@@ -555,10 +586,11 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "article") == 0)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
-	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0) {
+	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
-		return cmd[0] == 'c' ? cmd_comments(argc - 2, argv + 2, dbp) : cmd_settings(argc - 2, argv + 2, dbp);
+		return cmd[0] == 'c' ? cmd_comments(argc - 2, argv + 2, dbp) : cmd[0] == 's' ? cmd_settings(argc - 2, argv + 2, dbp)
+		    : cmd_events(argc - 2, argv + 2, dbp);
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);

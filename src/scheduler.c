@@ -89,6 +89,7 @@ loop(void *arg)
 	(void)arg;
 	for (long tick = 0; !atomic_load(&S.stop); tick++) {
 		scheduler_publish_due(S.db);
+		waitlist_expire(S.db, (long long)time(NULL));
 		if (tick % 600 == 0) {   /* every ten minutes: forget old commenters' addresses */
 			struct db_conn *c = db_acquire(S.db);
 			long long n = comments_expire_ip_hashes(c, (long long)time(NULL));

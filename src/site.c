@@ -3,10 +3,12 @@
  * dispatch, and the site-wide routes ("/", "/healthz"). */
 #include "site.h"
 #include "core/i18n.h"
+#include "core/form.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/router.h"
 #include "core/theme.h"
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,12 @@ site_init(struct db *db, const struct site_config *cfg)
 	if (rc < 0)
 		log_error("the site secret could not be read or made");
 	return neditions && rc == 0 ? 0 : -1;
+}
+
+const char *
+site_base_url(void)
+{
+	return base_url;
 }
 
 void
@@ -159,6 +167,37 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	tv_set_int(root, "year", tm.tm_year + 1900);
+	event_banner(p);
+}
+
+#define CSRF_COOKIE "gazette_csrf"
+
+static bool
+csrf_cookie_ok(const char *ck)
+{
+	return ck && strlen(ck) == 32 && strspn(ck, "0123456789abcdef") == 32;
+}
+
+const char *
+csrf_token(struct req *r)
+{
+	const char *ck = req_cookie(r, CSRF_COOKIE);
+	if (!csrf_cookie_ok(ck)) {
+		unsigned char rnd[16];
+		char *hex = arena_alloc(&r->a, 33);
+		randombytes_buf(rnd, sizeof rnd);
+		sodium_bin2hex(hex, 33, rnd, sizeof rnd);
+		ck = hex;
+		resp_cookie(r, CSRF_COOKIE, ck, "/", 0);
+	}
+	return site_mac_hex(&r->a, "csrf", ck, 32);
+}
+
+bool
+csrf_valid(struct req *r)
+{
+	const char *ck = req_cookie(r, CSRF_COOKIE), *f = req_form(r, "csrf");
+	return csrf_cookie_ok(ck) && f && strlen(f) == 32 && sodium_memcmp(site_mac_hex(&r->a, "csrf", ck, 32), f, 32) == 0;
 }
 
 void

@@ -28,6 +28,7 @@ struct site_config {
 int site_init(struct db *db, const struct site_config *cfg);
 void site_shutdown(void);
 const struct edition *edition_find(const char *code);
+const char *site_base_url(void);   /* "https://news.example.org", no trailing slash */
 const struct edition *edition_default(void);
 int edition_count(void);
 const struct edition *edition_at(int i);   /* in switcher order */
@@ -100,6 +101,20 @@ const char *site_mac_hex(struct arena *a, const char *context, const char *msg, 
  * hashed addresses of comments older than the retention setting; rows
  * cleared, or -1. */
 long long comments_expire_ip_hashes(struct db_conn *c, long long now);
+
+/* CSRF protection for every state-changing form (src/site.c): a random
+ * cookie (gazette_csrf, site-wide; not gz_: it does not make pages
+ * private) and, in the form's "csrf" field, its keyed hash. csrf_token
+ * sets the cookie when the reader has none; csrf_valid checks a POST. */
+const char *csrf_token(struct req *r);
+bool csrf_valid(struct req *r);
+
+/* The promo banner of the page's edition (src/events.c): called by
+ * page_init; sets root.banner when a featured event is promoted now. */
+void event_banner(struct page *p);
+/* The scheduler's job for the waiting list (src/tickets.c): offers that
+ * ran out pass to the next in line; rows changed or -1. */
+int waitlist_expire(struct db *db, long long now);
 
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);

@@ -434,6 +434,15 @@ next_midnight(void)
 	return (int64_t)(now - now % 86400 + 86400);
 }
 
+void
+resp_expires(struct req *r, long long t)
+{
+	if (!r->expires)
+		r->expires = next_midnight();
+	if (t > 0 && t < r->expires)
+		r->expires = t;
+}
+
 /* Sends r's response; a cacheable 200 becomes a cache entry under key
  * (with gzip and brotli variants) when key is set. */
 static enum MHD_Result

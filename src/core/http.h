@@ -81,6 +81,7 @@ const char *req_client_ip(struct req *r);
 void resp_header(struct req *r, const char *name, const char *value);  /* value kept, not copied */
 void resp_cache(struct req *r);                      /* the response may be shared from the page cache */
 void resp_depends(struct req *r, const char *tag);   /* tag copied; duplicates ignored */
+void resp_expires(struct req *r, long long t);       /* the page goes stale at t (the earliest wins) */
 void resp_redirect(struct req *r, int status, const char *location);
 void resp_text(struct req *r, int status, const char *content_type, const char *s);
 /* An error page through the application's error hook (localized page). */

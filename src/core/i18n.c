@@ -16,7 +16,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unicode/ucal.h>
 #include <unicode/udat.h>
+#include <unicode/udatpg.h>
 #include <unicode/umsg.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
@@ -284,6 +286,17 @@ static struct datefmt datefmts[MAX_DATEFMT];
 static size_t ndatefmts;
 static pthread_mutex_t datefmts_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* formats made from a skeleton ("yMMMMEEEEdjmm z") for a zone, such as an
+ * event's local time: opened once, kept until shutdown */
+struct skelfmt {
+	char locale[32], skel[32], zone[64];
+	UDateFormat *f;
+	pthread_mutex_t mu;
+};
+#define MAX_SKELFMT 64
+static struct skelfmt skelfmts[MAX_SKELFMT];
+static size_t nskelfmts;
+
 static UTransliterator *slug_trans;
 static pthread_mutex_t slug_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -295,6 +308,11 @@ i18n_shutdown(void)
 		pthread_mutex_destroy(&datefmts[i].mu);
 	}
 	ndatefmts = 0;
+	for (size_t i = 0; i < nskelfmts; i++) {
+		udat_close(skelfmts[i].f);
+		pthread_mutex_destroy(&skelfmts[i].mu);
+	}
+	nskelfmts = 0;
 	if (slug_trans)
 		utrans_close(slug_trans);
 	slug_trans = NULL;
@@ -400,6 +418,85 @@ i18n_date(struct arena *a, const char *locale, long long t, const char *style, b
 	}
 	pthread_mutex_unlock(&df->mu);
 	return s;
+}
+
+const char *
+i18n_date_in(struct arena *a, const char *locale, long long t, const char *skeleton, const char *zone)
+{
+	struct skelfmt *sf = NULL;
+	pthread_mutex_lock(&datefmts_mu);
+	for (size_t i = 0; i < nskelfmts; i++)
+		if (strcmp(skelfmts[i].locale, locale) == 0 && strcmp(skelfmts[i].skel, skeleton) == 0 &&
+		    strcmp(skelfmts[i].zone, zone) == 0) {
+			sf = &skelfmts[i];
+			break;
+		}
+	if (!sf && nskelfmts < MAX_SKELFMT && strlen(locale) < 32 && strlen(skeleton) < 32 && strlen(zone) < 64) {
+		UErrorCode st = U_ZERO_ERROR;
+		UDateTimePatternGenerator *g = udatpg_open(locale, &st);
+		UChar skel[32], pat[128], uz[64];
+		int32_t sn, zn, pn = 0;
+		u_strFromUTF8(skel, 32, &sn, skeleton, -1, &st);
+		u_strFromUTF8(uz, 64, &zn, zone, -1, &st);
+		if (!U_FAILURE(st))
+			pn = udatpg_getBestPattern(g, skel, sn, pat, 128, &st);
+		if (g)
+			udatpg_close(g);
+		UDateFormat *f = U_FAILURE(st) ? NULL : udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, uz, zn, pat, pn, &st);
+		if (f && !U_FAILURE(st)) {
+			sf = &skelfmts[nskelfmts++];
+			snprintf(sf->locale, sizeof sf->locale, "%s", locale);
+			snprintf(sf->skel, sizeof sf->skel, "%s", skeleton);
+			snprintf(sf->zone, sizeof sf->zone, "%s", zone);
+			sf->f = f;
+			pthread_mutex_init(&sf->mu, NULL);
+		} else if (f)
+			udat_close(f);
+	}
+	pthread_mutex_unlock(&datefmts_mu);
+	if (!sf)
+		return i18n_isotime(a, t);
+	UChar out[160];
+	UErrorCode st = U_ZERO_ERROR;
+	pthread_mutex_lock(&sf->mu);
+	int32_t n = udat_format(sf->f, (UDate)t * 1000.0, out, 160, NULL, &st);
+	pthread_mutex_unlock(&sf->mu);
+	return U_FAILURE(st) ? i18n_isotime(a, t) : from_u16(a, out, n);
+}
+
+bool
+i18n_zone_valid(const char *zone)
+{
+	UChar uz[64], canon[64];
+	int32_t zn;
+	UErrorCode st = U_ZERO_ERROR;
+	u_strFromUTF8(uz, 64, &zn, zone, -1, &st);
+	if (U_FAILURE(st) || zn == 0)
+		return false;
+	UBool system = false;
+	ucal_getCanonicalTimeZoneID(uz, zn, canon, 64, &system, &st);
+	return !U_FAILURE(st) && system;
+}
+
+long long
+i18n_local_time(const char *zone, long long from, int days, int hour, int minute)
+{
+	UChar uz[64];
+	int32_t zn;
+	UErrorCode st = U_ZERO_ERROR;
+	u_strFromUTF8(uz, 64, &zn, zone, -1, &st);
+	UCalendar *cal = U_FAILURE(st) ? NULL : ucal_open(uz, zn, "en_GB", UCAL_GREGORIAN, &st);
+	if (!cal || U_FAILURE(st))
+		return -1;
+	ucal_setMillis(cal, (UDate)from * 1000.0, &st);
+	ucal_add(cal, UCAL_DATE, days, &st);
+	ucal_set(cal, UCAL_HOUR_OF_DAY, hour);
+	ucal_set(cal, UCAL_MINUTE, minute);
+	ucal_set(cal, UCAL_SECOND, 0);
+	ucal_set(cal, UCAL_MILLISECOND, 0);
+	UDate t = ucal_getMillis(cal, &st);
+	ucal_close(cal);
+	return U_FAILURE(st) ? -1 : (long long)(t / 1000.0);
 }
 
 const char *

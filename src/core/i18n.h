@@ -25,6 +25,13 @@ const char *i18n_plural(struct arena *a, const char *locale, const char *pattern
  * or "short"; time zone is UTC until editions get their own. */
 const char *i18n_date(struct arena *a, const char *locale, long long unix_time, const char *style, bool with_time);
 const char *i18n_isotime(struct arena *a, long long unix_time);   /* 2025-03-14T09:30:00Z */
+/* unix_time in an IANA zone, in locale's best pattern for a skeleton
+ * ("yMMMMEEEEd jmm z": weekday, date, time and zone; "dMMMM": 5 November). */
+const char *i18n_date_in(struct arena *a, const char *locale, long long unix_time, const char *skeleton, const char *zone);
+bool i18n_zone_valid(const char *zone);   /* a known IANA zone id */
+/* The Unix time of HH:MM local time in zone, days after the local date of
+ * from; -1 for an unknown zone. */
+long long i18n_local_time(const char *zone, long long from, int days, int hour, int minute);
 /* A URL slug: transliterated to ASCII, lower case, runs of anything else
  * turned into one hyphen, at most 80 bytes. "" if nothing is left. */
 const char *i18n_slug(struct arena *a, const char *text);

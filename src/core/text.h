@@ -1,0 +1,15 @@
+/* text.h: reader text: cleaning, counting, email shape. */
+#ifndef GZ_TEXT_H
+#define GZ_TEXT_H
+#include "arena.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Drops control and bidi-override characters, CR, and (unless multiline)
+ * newlines; trims. s must be valid UTF-8. */
+const char *text_clean(struct arena *a, const char *s, bool multiline);
+size_t utf8_chars(const char *s);
+/* local@domain.tld, no spaces or characters that would break a header */
+bool email_plausible(const char *e);
+
+#endif

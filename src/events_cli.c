@@ -1,0 +1,182 @@
+/* events_cli.c: `gazette events` — list events and their seats, export
+ * the attendees of one as CSV (safe to open in a spreadsheet), and make
+ * the key that opens the check-in pages at the door. */
+#include "events.h"
+#include "core/i18n.h"
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct db *cli_open_db(const char *path);   /* main.c */
+
+static const char events_help[] =
+	"usage: gazette events list [--db FILE]\n"
+	"       gazette events attendees EVENT-ID [--csv] [--db FILE]\n"
+	"       gazette events checkin-key EVENT-ID [--db FILE]\n"
+	"list: every event with its seats left; attendees: the confirmed\n"
+	"bookings of an event (all its editions), as a table or as CSV on\n"
+	"standard output; checkin-key: a new key for the door staff, opened on a\n"
+	"phone as BASE-URL/checkin/login?key=KEY (valid until the database is\n"
+	"replaced; make another to add a phone).\n";
+
+/* One CSV field (RFC 4180), with spreadsheet formulas neutralized: a cell
+ * that starts with = + - @ or a tab/CR gets a leading apostrophe. */
+void
+csv_field(FILE *f, const char *s)
+{
+	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		fputc('"', f);
+	if (formula)
+		fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	if (quote)
+		fputc('"', f);
+}
+
+static int
+usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "gazette: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", events_help);
+	return 2;
+}
+
+static int
+list(struct db *db)
+{
+	struct db_conn *c = db_acquire(db);
+	struct arena a = {0};
+	struct db_stmt *st = db_query(c, "SELECT e.id, e.edition, e.starts_at, e.status, e.title, "
+	    "(SELECT coalesce(sum(remaining), 0) FROM quotas WHERE translation_group = e.translation_group), "
+	    "(SELECT coalesce(sum(capacity), 0) FROM quotas WHERE translation_group = e.translation_group) "
+	    "FROM events e ORDER BY e.starts_at, e.id", "");
+	int n = 0;
+	while (db_row(st)) {
+		printf("%-5lld %-3s %s  %-10s %4lld/%-4lld left  %s\n", db_int(st, 0), db_text(st, 1), i18n_isotime(&a, db_int(st, 2)),
+		    db_text(st, 3), db_int(st, 5), db_int(st, 6), db_text(st, 4));
+		n++;
+	}
+	int rc = db_done(st);
+	if (!n && rc == 0)
+		printf("no events\n");
+	arena_free(&a);
+	db_release(c);
+	return rc < 0 ? 1 : 0;
+}
+
+static int
+attendees(struct db *db, long long event, bool csv)
+{
+	struct db_conn *c = db_acquire(db);
+	struct arena a = {0};
+	long long group = db_int1(c, 0, "SELECT translation_group FROM events WHERE id = ?", "i", event);
+	if (!group) {
+		fprintf(stderr, "gazette: events: no event %lld\n", event);
+		db_release(c);
+		return 1;
+	}
+	struct db_stmt *st = db_query(c, "SELECT b.code, b.name, b.email, coalesce((SELECT name FROM ticket_type_names "
+	    "WHERE ticket_type_id = b.ticket_type_id AND edition = b.lang), ''), b.qty, b.lang, b.created_at, "
+	    "coalesce(b.checked_in_at, 0) FROM bookings b JOIN quotas q ON q.id = b.quota_id "
+	    "WHERE q.translation_group = ? AND b.status = 'confirmed' ORDER BY b.id", "i", group);
+	if (csv)
+		printf("code,name,email,ticket,quantity,language,booked_at,checked_in_at\r\n");
+	while (db_row(st)) {
+		const char *booked = i18n_isotime(&a, db_int(st, 6));
+		const char *in = db_int(st, 7) ? i18n_isotime(&a, db_int(st, 7)) : "";
+		if (!csv) {
+			printf("%s  %-30s %-32s %lld × %s%s%s\n", db_text(st, 0), db_text(st, 1), db_text(st, 2), db_int(st, 4),
+			    db_text(st, 3), *in ? "  in at " : "", in);
+			continue;
+		}
+		const char *f[] = {db_text(st, 0), db_text(st, 1), db_text(st, 2), db_text(st, 3), arena_printf(&a, "%lld", db_int(st, 4)),
+		    db_text(st, 5), booked, in};
+		for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+			if (i)
+				fputc(',', stdout);
+			csv_field(stdout, f[i]);
+		}
+		fputs("\r\n", stdout);
+	}
+	int rc = db_done(st);
+	arena_free(&a);
+	db_release(c);
+	return rc < 0 ? 1 : 0;
+}
+
+static int
+checkin_key(struct db *db, long long event)
+{
+	struct db_conn *c = db_acquire(db);
+	long long group = db_int1(c, 0, "SELECT translation_group FROM events WHERE id = ?", "i", event);
+	if (!group) {
+		fprintf(stderr, "gazette: events: no event %lld\n", event);
+		db_release(c);
+		return 1;
+	}
+	if (site_secret_init(c) < 0) {
+		fprintf(stderr, "gazette: events: the site secret could not be read\n");
+		db_release(c);
+		return 1;
+	}
+	unsigned char rnd[32];
+	char key[65];
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(key, sizeof key, rnd, sizeof rnd);
+	struct arena a = {0};
+	int rc = db_exec(c, "INSERT INTO checkin_keys (key_hash, translation_group, created_at) VALUES (?, ?, ?)", "sii",
+	    site_mac_hex(&a, "checkin", key, 64), group, (long long)time(NULL)) == 1 ? 0 : 1;
+	if (rc == 0)
+		printf("%s\nOpen on the door phone: /checkin/login?key=%s\n", key, key);
+	arena_free(&a);
+	db_release(c);
+	return rc;
+}
+
+int
+cmd_events(int argc, char **argv, const char *db_path)
+{
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		fputs(events_help, argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	const char *action = argv[0];
+	long long event = 0;
+	bool csv = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_path = argv[++i];
+		else if (strcmp(argv[i], "--csv") == 0)
+			csv = true;
+		else if (strcmp(argv[i], "--help") == 0) {
+			fputs(events_help, stdout);
+			return 0;
+		} else if (argv[i][0] != '-' && !event) {
+			char *end;
+			event = strtoll(argv[i], &end, 10);
+			if (*end || event <= 0)
+				return usage("'%s' is not an event id", argv[i]);
+		} else
+			return usage("unexpected '%s'", argv[i]);
+	}
+	bool is_list = strcmp(action, "list") == 0, is_att = strcmp(action, "attendees") == 0, is_key = strcmp(action, "checkin-key") == 0;
+	if (!is_list && !is_att && !is_key)
+		return usage("unknown events action '%s'", action);
+	if ((is_att || is_key) && !event)
+		return usage("%s needs an event id", action);
+	struct db *db = cli_open_db(db_path);
+	if (!db)
+		return 1;
+	int rc = is_list ? list(db) : is_att ? attendees(db, event, csv) : checkin_key(db, event);
+	db_close(db);
+	return rc;
+}
