@@ -144,7 +144,8 @@ read_order(struct req *r, const struct edition *ed, struct order_form *f)
 	f->type_s = req_form(r, "type");
 	f->qty_s = req_form(r, "qty");
 	f->idem = req_form(r, "idem");
-	f->consent = req_form(r, "consent") != NULL;
+	const char *consent = req_form(r, "consent");
+	f->consent = consent && *consent;
 	char *end = NULL;
 	f->type = f->type_s ? strtoll(f->type_s, &end, 10) : 0;
 	if (!f->type_s || *end || f->type <= 0)
@@ -194,7 +195,7 @@ booking_post(struct req *r)
 	}
 	struct booking_request rq = {e.id, f.type, f.qty, f.name, f.email, f.idem};
 	struct booking_done done;
-	enum book_result res = tickets_book(server_config(r->srv)->db, &rq, &ticket_provider_free, &done);
+	enum book_result res = tickets_book(req_db(r), &rq, &ticket_provider_free, &done);
 	switch (res) {
 	case BOOK_OK:
 	case BOOK_AGAIN:   /* a double submit: the booking the first one made */
@@ -248,7 +249,7 @@ waitlist_post(struct req *r)
 		return;
 	}
 	struct booking_request rq = {e.id, f.type, f.qty, f.name, f.email, f.idem};
-	long long id = waitlist_join(server_config(r->srv)->db, &rq);
+	long long id = waitlist_join(req_db(r), &rq);
 	if (id <= 0) {
 		f.error = tr(ed, _("Tickets for this event are not on sale."));
 		render_booking(r, ed, &e, &f, 409, "sold_out.html");
@@ -417,7 +418,7 @@ booking_cancel(struct req *r)
 		resp_error(r, 403);
 		return;
 	}
-	int rc = tickets_cancel(server_config(r->srv)->db, b.code, secret);
+	int rc = tickets_cancel(req_db(r), b.code, secret);
 	if (rc < 0) {
 		page_db_error(r);
 		return;
@@ -502,7 +503,7 @@ offer_claim(struct req *r)
 		return;
 	}
 	struct booking_done done;
-	enum book_result res = waitlist_claim(server_config(r->srv)->db, id, secret, &done);
+	enum book_result res = waitlist_claim(req_db(r), id, secret, &done);
 	if (res == BOOK_OK || res == BOOK_AGAIN) {
 		resp_redirect(r, 303, arena_printf(&r->a, "/bookings/%s?k=%s", done.code, done.secret));
 		return;

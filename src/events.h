@@ -68,23 +68,25 @@ struct booking_done {
 	char code[16];
 	char secret[65];            /* for the manage link */
 };
-/* Claims qty seats and records the booking in one transaction (the seats
+/* These four run on the caller's connection (a request's own: a request
+ * never takes a second one from the pool, which could run dry).
+ * Claims qty seats and records the booking in one transaction (the seats
  * by a conditional decrement: never more than the quota). BOOK_AGAIN: the
  * same idempotency key booked already (out describes that booking). */
-enum book_result tickets_book(struct db *db, const struct booking_request *rq, const struct ticket_provider *pv,
+enum book_result tickets_book(struct db_conn *c, const struct booking_request *rq, const struct ticket_provider *pv,
     struct booking_done *out);
 /* The manage secret of a booking, derived from its idempotency key. */
 void booking_secret(const char *idem_key, char out[65]);
 /* Cancels a confirmed booking (its manage secret checked), frees its seats
  * and offers them to the waiting list; 1 cancelled, 0 not found or already
  * cancelled, -1 error. */
-int tickets_cancel(struct db *db, const char *code, const char *secret);
+int tickets_cancel(struct db_conn *c, const char *code, const char *secret);
 /* Adds a reader to the waiting list; the id, or -1. A seat free right now
  * is offered at once. */
-long long waitlist_join(struct db *db, const struct booking_request *rq);
+long long waitlist_join(struct db_conn *c, const struct booking_request *rq);
 /* Claims an offer: the held seats become a booking. BOOK_OK, BOOK_CLOSED
  * (expired or unknown), BOOK_ERROR. */
-enum book_result waitlist_claim(struct db *db, long long entry, const char *secret, struct booking_done *out);
+enum book_result waitlist_claim(struct db_conn *c, long long entry, const char *secret, struct booking_done *out);
 
 /* ---- event_mail.c ---------------------------------------------------- */
 /* Inside the transaction that causes them: queue the email in the
@@ -99,7 +101,5 @@ extern const struct route booking_routes[];
 extern const struct route checkin_routes[];
 
 int cmd_events(int argc, char **argv, const char *db_path);
-/* One CSV field (RFC 4180) with spreadsheet formulas neutralized. */
-void csv_field(FILE *f, const char *s);
 
 #endif

@@ -21,26 +21,6 @@ static const char events_help[] =
 	"phone as BASE-URL/checkin/login?key=KEY (valid until the database is\n"
 	"replaced; make another to add a phone).\n";
 
-/* One CSV field (RFC 4180), with spreadsheet formulas neutralized: a cell
- * that starts with = + - @ or a tab/CR gets a leading apostrophe. */
-void
-csv_field(FILE *f, const char *s)
-{
-	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 static int
 usage(const char *fmt, const char *arg)
 {

@@ -482,7 +482,7 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	theme_install(t);
-	struct db *db = open_db(o->db, (int)threads + 1);
+	struct db *db = open_db(o->db, (int)threads + 3);   /* a connection per worker, the invalidation poller, the scheduler, the mail worker */
 	if (!db) {
 		theme_install(NULL);
 		i18n_shutdown();

@@ -223,9 +223,8 @@ existing_booking(struct db_conn *c, const char *idem, struct booking_done *out)
 }
 
 enum book_result
-tickets_book(struct db *db, const struct booking_request *rq, const struct ticket_provider *pv, struct booking_done *out)
+tickets_book(struct db_conn *c, const struct booking_request *rq, const struct ticket_provider *pv, struct booking_done *out)
 {
-	struct db_conn *c = db_acquire(db);
 	struct arena a = {0};
 	struct inval iv = {0};
 	enum book_result res = BOOK_ERROR;
@@ -286,14 +285,12 @@ tickets_book(struct db *db, const struct booking_request *rq, const struct ticke
 	}
 	inval_discard(&iv);
 	arena_free(&a);
-	db_release(c);
 	return res;
 }
 
 int
-tickets_cancel(struct db *db, const char *code, const char *secret)
+tickets_cancel(struct db_conn *c, const char *code, const char *secret)
 {
-	struct db_conn *c = db_acquire(db);
 	struct arena a = {0};
 	struct inval iv = {0};
 	int rc = -1;
@@ -337,16 +334,14 @@ tickets_cancel(struct db *db, const char *code, const char *secret)
 	}
 	inval_discard(&iv);
 	arena_free(&a);
-	db_release(c);
 	return rc;
 }
 
 /* ---- the waiting list ----------------------------------------------------- */
 
 long long
-waitlist_join(struct db *db, const struct booking_request *rq)
+waitlist_join(struct db_conn *c, const struct booking_request *rq)
 {
-	struct db_conn *c = db_acquire(db);
 	struct arena a = {0};
 	struct inval iv = {0};
 	long long id = -1;
@@ -375,14 +370,12 @@ waitlist_join(struct db *db, const struct booking_request *rq)
 	}
 	inval_discard(&iv);
 	arena_free(&a);
-	db_release(c);
 	return id;
 }
 
 enum book_result
-waitlist_claim(struct db *db, long long entry, const char *secret, struct booking_done *out)
+waitlist_claim(struct db_conn *c, long long entry, const char *secret, struct booking_done *out)
 {
-	struct db_conn *c = db_acquire(db);
 	struct arena a = {0};
 	struct inval iv = {0};
 	enum book_result res = BOOK_ERROR;
@@ -436,7 +429,6 @@ waitlist_claim(struct db *db, long long entry, const char *secret, struct bookin
 	}
 	inval_discard(&iv);
 	arena_free(&a);
-	db_release(c);
 	return res;
 }
 

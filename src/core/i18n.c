@@ -484,6 +484,8 @@ i18n_local_time(const char *zone, long long from, int days, int hour, int minute
 	UChar uz[64];
 	int32_t zn;
 	UErrorCode st = U_ZERO_ERROR;
+	if (!i18n_zone_valid(zone))   /* ICU would quietly take GMT */
+		return -1;
 	u_strFromUTF8(uz, 64, &zn, zone, -1, &st);
 	UCalendar *cal = U_FAILURE(st) ? NULL : ucal_open(uz, zn, "en_GB", UCAL_GREGORIAN, &st);
 	if (!cal || U_FAILURE(st))

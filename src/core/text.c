@@ -1,8 +1,10 @@
 /* text.c: cleaning what readers type into names and messages (control and
  * direction-override characters, CR, stray spaces), counting characters,
- * and judging the shape of an email address. Input is valid UTF-8 (core/form
- * refuses anything else); nothing here escapes for output. */
+ * and judging the shape of an email address; and the one writer of reader
+ * text into CSV (for spreadsheets, so formulas are neutralized). Input is
+ * valid UTF-8 (core/form refuses anything else). */
 #include "text.h"
+#include <stdio.h>
 #include <string.h>
 
 /* Code points that reorder or hide text: the bidi embeddings, overrides
@@ -78,4 +80,24 @@ email_plausible(const char *e)
 		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || *p == ';')
 			return false;
 	return true;
+}
+
+/* One CSV field (RFC 4180), with spreadsheet formulas neutralized: a cell
+ * that starts with = + - @ or a tab/CR gets a leading apostrophe. */
+void
+csv_field(FILE *f, const char *s)
+{
+	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		fputc('"', f);
+	if (formula)
+		fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	if (quote)
+		fputc('"', f);
 }

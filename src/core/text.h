@@ -4,6 +4,7 @@
 #include "arena.h"
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Drops control and bidi-override characters, CR, and (unless multiline)
  * newlines; trims. s must be valid UTF-8. */
@@ -11,5 +12,9 @@ const char *text_clean(struct arena *a, const char *s, bool multiline);
 size_t utf8_chars(const char *s);
 /* local@domain.tld, no spaces or characters that would break a header */
 bool email_plausible(const char *e);
+/* Writes one CSV field (RFC 4180: quoted when needed); a value a
+ * spreadsheet would run as a formula (= + - @ tab CR first) gets a
+ * leading apostrophe. */
+void csv_field(FILE *f, const char *s);
 
 #endif

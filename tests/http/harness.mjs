@@ -47,7 +47,9 @@ export function freePort() {
   });
 }
 
-// opts.db: serve an existing database instead of a fresh demo one.
+// opts.db: serve an existing database instead of a fresh demo one;
+// opts.env: the server's environment. The server runs in a fresh folder
+// (srv.dir), where it writes its .eml files (srv.dir/mail).
 export async function startServer(extraArgs = [], opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gazette-http-'));
   const db = opts.db || freshDatabase(dir);
@@ -57,8 +59,9 @@ export async function startServer(extraArgs = [], opts = {}) {
     ? join(process.env.GAZETTE_LOG_DIR, `server-${process.pid}-${port}.log`)
     : join(dir, 'server.log');
   const log = openSync(logPath, 'a');
+  // in its own folder: what it writes there (mail as .eml files) goes away with it
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extraArgs],
-    { stdio: ['ignore', log, log] });
+    { stdio: ['ignore', log, log], cwd: dir, env: opts.env || process.env });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
   for (;;) {
