@@ -84,8 +84,14 @@ render_booking(struct req *r, const struct edition *ed, const struct event *e, c
 	long long now = now_s(), max = 1;
 	const char *pick = f && f->type_s ? f->type_s : req_query(r, "type");
 	bool any = false;
+	for (int i = 0; i < n; i++)
+		any |= types[i].remaining > 0 && !(types[i].sales_from && now < types[i].sales_from) &&
+		    !(types[i].sales_until && now >= types[i].sales_until);
+	bool first = true;
 	for (int i = 0; i < n; i++) {
 		bool on_sale = !(types[i].sales_from && now < types[i].sales_from) && !(types[i].sales_until && now >= types[i].sales_until);
+		/* booking: a ticket with seats; the waiting list: any ticket on sale */
+		bool choosable = on_sale && (!any || types[i].remaining > 0);
 		struct tv *m = tv_push_map(tl);
 		tv_set_int(m, "id", types[i].id);
 		tv_set_str(m, "name", types[i].name);
@@ -96,11 +102,12 @@ render_booking(struct req *r, const struct edition *ed, const struct event *e, c
 		tv_set_bool(m, "on_sale", on_sale && types[i].remaining > 0);
 		if (types[i].remaining > 0 && types[i].remaining <= LAST_SEATS)
 			tv_set_str(m, "last", i18n_plural(a, ed->locale, tr(ed, _("{0,plural,one{Last seat} other{Last # seats}}")), (double)types[i].remaining));
-		bool chosen = pick ? atoll(pick) == types[i].id : !any && on_sale && types[i].remaining > 0;
-		if (chosen && on_sale)
+		tv_set_bool(m, "choosable", choosable);
+		bool chosen = pick ? atoll(pick) == types[i].id : first && choosable;
+		if (chosen && choosable)
 			tv_set_bool(m, "checked", true);
-		if (on_sale && types[i].remaining > 0)
-			any = true;
+		if (choosable)
+			first = false;
 		if (types[i].per_order_max > max)
 			max = types[i].per_order_max;
 	}

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = process.env.GAZETTE_BIN || join(root, 'build/gazette');
+export const BIN = resolve(process.env.GAZETTE_BIN || join(root, 'build/gazette'));   // absolute: servers run in their own folder
 // GAZETTE_PG (postgresql://user@host:port, no database): run on PostgreSQL,
 // a fresh database per server; otherwise a fresh SQLite file.
 export const PG = process.env.GAZETTE_PG || '';
