@@ -139,10 +139,30 @@ checkin_code(struct req *r)
 		return;
 	}
 	long long now = (long long)time(NULL);
-	if (!at && db_exec(c, "UPDATE bookings SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL", "ii", now, id) == 1) {
-		tv_set_str(res, "outcome", "welcome");
-		render(r, group, res, 200);
-		return;
+	if (!at) {
+		/* a write transaction of its own (the request reads from a read-only snapshot) */
+		long long changed = -1;
+		for (int attempt = 0; attempt < 3 && changed < 0; attempt++) {
+			if (db_begin(c) < 0)
+				break;
+			changed = db_exec(c, "UPDATE bookings SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL", "ii", now, id);
+			if (changed >= 0 && db_commit(c) == 0)
+				break;
+			bool again = db_retryable(c);
+			db_rollback(c);
+			changed = -1;
+			if (!again)
+				break;
+		}
+		if (changed < 0) {
+			page_db_error(r);
+			return;
+		}
+		if (changed == 1) {
+			tv_set_str(res, "outcome", "welcome");
+			render(r, group, res, 200);
+			return;
+		}
 	}
 	if (!at)   /* another phone was quicker */
 		at = db_int1(c, now, "SELECT checked_in_at FROM bookings WHERE id = ?", "i", id);

@@ -30,9 +30,22 @@ static const struct table {
 	{"comments", "id, article_id, parent_id, root_id, depth, lang, name, email, body_md, body_html, status, "
 		     "held_reason, created_at, edited_at, ip_hash, owner_hash, body_hash", true},
 	{"comment_audit", "id, comment_id, actor, action, from_status, to_status, at, note", true},
+	{"events", "id, edition, translation_group, slug, title, summary, description_md, description_html, image, image_alt, "
+		   "kind, status, starts_at, ends_at, tz, venue_name, venue_address, join_url, organizer, featured, banner_from, "
+		   "banner_until, created_at", true},
+	{"quotas", "id, translation_group, capacity, remaining", true},
+	{"ticket_types", "id, translation_group, quota_id, position, price_cents, currency, sales_from, sales_until, per_order_max", true},
+	{"ticket_type_names", "ticket_type_id, edition, name", false},
+	{"bookings", "id, event_id, ticket_type_id, quota_id, qty, name, email, lang, code, manage_hash, idem_key, status, provider, "
+		     "provider_ref, created_at, cancelled_at, checked_in_at", true},
+	{"waitlist", "id, event_id, ticket_type_id, quota_id, qty, name, email, lang, status, offer_hash, offer_expires, held, "
+		     "booking_id, created_at", true},
+	{"checkin_keys", "key_hash, translation_group, created_at", false},
+	{"outbox", "id, to_addr, subject, body, attach_name, attach_type, attach, message_id, created_at, next_at, attempts, "
+		   "sent_at, last_error", true},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
-#define MAXCOLS 16
+#define MAXCOLS 32
 
 /* The SQL for each table is made once from the literal table list above:
  * no input reaches it. */
@@ -56,7 +69,7 @@ build_sql(void)
 		 * subcategory) comes after it */
 		snprintf(select_sql[t], sizeof select_sql[t], "SELECT %s FROM %s%s", tables[t].cols, tables[t].name,
 		    tables[t].identity ? " ORDER BY id" : "");
-		char q[64] = "";
+		char q[128] = "";
 		for (int i = 0; i < n; i++)
 			strcat(q, i ? ", ?" : "?");
 		snprintf(insert_sql[t], sizeof insert_sql[t], "INSERT INTO %s (%s) VALUES (%s)", tables[t].name, tables[t].cols, q);
