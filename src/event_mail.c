@@ -110,6 +110,29 @@ mail_booking_cancelled(struct db_conn *c, long long booking_id)
 }
 
 int
+mail_event_changed(struct db_conn *c, long long booking_id)
+{
+	struct arena a = {0};
+	struct booking_view v;
+	int rc = -1;
+	if (booking_view(c, &a, booking_id, &v) == 0) {
+		const char *lang = v.lang;
+		const char *what = strcmp(v.e.status, "cancelled") == 0 ? T(lang, _("The event is cancelled. We are sorry."))
+		    : strcmp(v.e.status, "postponed") == 0 ? T(lang, _("The event is postponed. We will write again with the new date."))
+		    : strcmp(v.e.status, "moved_online") == 0 ? T(lang, _("The event now takes place online: use the link on your booking page."))
+		    : T(lang, _("The event takes place as planned."));
+		struct buf b = {0};
+		buf_printf(&b, "%s %s,\n\n%s\n\n%s\n", T(lang, _("Hello")), v.name, what, v.e.title);
+		when_where(&b, &a, lang, &v.e);
+		buf_printf(&b, "%s %s\n", T(lang, _("Booking code:")), v.code);
+		rc = outbox_add(c, v.email, arena_cat(&a, event_status_label(lang, v.e.status), ": ", v.e.title, NULL), b.s, NULL, NULL, NULL);
+		buf_free(&b);
+	}
+	arena_free(&a);
+	return rc;
+}
+
+int
 mail_waitlist_offer(struct db_conn *c, long long entry, const char *secret, long long expires)
 {
 	struct arena a = {0};

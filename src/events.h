@@ -32,6 +32,10 @@ int event_load_id(struct db_conn *c, struct arena *a, long long id, struct event
 const char *event_url(struct arena *a, const struct event *e);   /* "/en/events/book-awards-2026" */
 const char *event_kind_label(const char *lang, const char *kind);
 const char *event_status_label(const char *lang, const char *status);
+/* Sets the status (scheduled, cancelled, postponed, moved_online) of an
+ * event in every edition, emails its ticket holders and refreshes its
+ * pages; 1 done, 0 no such event, -1 error. */
+int event_set_status(struct db_conn *c, long long event, const char *status, long long *inval_id);
 /* The .ics of one event: VCALENDAR with one VEVENT; join link only for
  * ticket holders (join != NULL), uid "booking-CODE@host" or "event-ID@host". */
 void event_ics(struct buf *b, const struct event *e, const char *uid, const char *page_url, const char *join, bool cancelled_booking);
@@ -94,6 +98,7 @@ enum book_result waitlist_claim(struct db_conn *c, long long entry, const char *
 int mail_booking_confirmed(struct db_conn *c, long long booking_id, const char *secret);
 int mail_booking_cancelled(struct db_conn *c, long long booking_id);
 int mail_waitlist_offer(struct db_conn *c, long long entry, const char *secret, long long expires);
+int mail_event_changed(struct db_conn *c, long long booking_id);   /* the event's new status */
 
 /* route tables */
 extern const struct route event_routes[];

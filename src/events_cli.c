@@ -15,11 +15,13 @@ static const char events_help[] =
 	"usage: gazette events list [--db FILE]\n"
 	"       gazette events attendees EVENT-ID [--csv] [--db FILE]\n"
 	"       gazette events checkin-key EVENT-ID [--db FILE]\n"
+	"       gazette events status EVENT-ID scheduled|cancelled|postponed|moved_online [--db FILE]\n"
 	"list: every event with its seats left; attendees: the confirmed\n"
 	"bookings of an event (all its editions), as a table or as CSV on\n"
 	"standard output; checkin-key: a new key for the door staff, opened on a\n"
 	"phone as BASE-URL/checkin/login?key=KEY (valid until the database is\n"
-	"replaced; make another to add a phone).\n";
+	"replaced; make another to add a phone); status: changes the event in\n"
+	"every edition, emails its ticket holders and refreshes its pages.\n";
 
 static int
 usage(const char *fmt, const char *arg)
@@ -129,7 +131,7 @@ cmd_events(int argc, char **argv, const char *db_path)
 		fputs(events_help, argc < 1 ? stderr : stdout);
 		return argc < 1 ? 2 : 0;
 	}
-	const char *action = argv[0];
+	const char *action = argv[0], *status = NULL;
 	long long event = 0;
 	bool csv = false;
 	for (int i = 1; i < argc; i++) {
@@ -145,18 +147,38 @@ cmd_events(int argc, char **argv, const char *db_path)
 			event = strtoll(argv[i], &end, 10);
 			if (*end || event <= 0)
 				return usage("'%s' is not an event id", argv[i]);
-		} else
+		} else if (argv[i][0] != '-' && !status && strcmp(action, "status") == 0)
+			status = argv[i];
+		else
 			return usage("unexpected '%s'", argv[i]);
 	}
 	bool is_list = strcmp(action, "list") == 0, is_att = strcmp(action, "attendees") == 0, is_key = strcmp(action, "checkin-key") == 0;
-	if (!is_list && !is_att && !is_key)
+	bool is_status = strcmp(action, "status") == 0;
+	if (!is_list && !is_att && !is_key && !is_status)
 		return usage("unknown events action '%s'", action);
-	if ((is_att || is_key) && !event)
+	if ((is_att || is_key || is_status) && !event)
 		return usage("%s needs an event id", action);
+	if (is_status && (!status || (strcmp(status, "scheduled") && strcmp(status, "cancelled") && strcmp(status, "postponed") &&
+	    strcmp(status, "moved_online"))))
+		return usage("status wants scheduled, cancelled, postponed or moved_online, not '%s'", status ? status : "");
 	struct db *db = cli_open_db(db_path);
 	if (!db)
 		return 1;
-	int rc = is_list ? list(db) : is_att ? attendees(db, event, csv) : checkin_key(db, event);
+	int rc;
+	if (is_status) {
+		struct site_config sc = {""};
+		site_init(db, &sc);   /* the editions: each email in its reader's language and dates */
+		struct db_conn *c = db_acquire(db);
+		long long inval = 0;
+		int done = event_set_status(c, event, status, &inval);
+		db_release(c);
+		if (done == 1)
+			printf("event %lld: %s (invalidation %lld)\n", event, status, inval);
+		else
+			fprintf(stderr, "gazette: events: %s\n", done == 0 ? "no such event" : "the status was not saved (see the log)");
+		rc = done == 1 ? 0 : 1;
+	} else
+		rc = is_list ? list(db) : is_att ? attendees(db, event, csv) : checkin_key(db, event);
 	db_close(db);
 	return rc;
 }

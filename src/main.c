@@ -589,8 +589,20 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
-		return cmd[0] == 'c' ? cmd_comments(argc - 2, argv + 2, dbp) : cmd[0] == 's' ? cmd_settings(argc - 2, argv + 2, dbp)
-		    : cmd_events(argc - 2, argv + 2, dbp);
+		if (cmd[0] == 'c')
+			return cmd_comments(argc - 2, argv + 2, dbp);
+		if (cmd[0] == 's')
+			return cmd_settings(argc - 2, argv + 2, dbp);
+		/* events may write email to ticket holders: in their language */
+		char locale_dir[4096], err[512];
+		snprintf(locale_dir, sizeof locale_dir, "%s/locale", datadir());
+		if (i18n_load(locale_dir, err, sizeof err) < 0) {
+			fprintf(stderr, "gazette: catalogs: %s\n", err);
+			return 1;
+		}
+		int rc = cmd_events(argc - 2, argv + 2, dbp);
+		i18n_shutdown();
+		return rc;
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);

@@ -322,6 +322,27 @@ test('check-in at the door, and the attendee CSV', async () => {
   assert.match(cli('events', 'list'), /Book Awards 2026/);
 });
 
+test('an event cancelled from the command line: page, JSON-LD, .ics, booking closed, holders told', async () => {
+  // ten more seats: the tests before sold this event out
+  sql(S.db, `UPDATE quotas SET capacity = capacity + 10, remaining = remaining + 10 WHERE translation_group = (SELECT translation_group FROM events WHERE slug = 'newsroom-open-evening')`);
+  const b = new Booker();
+  const r = await b.book('/es/events/tarde-de-puertas-abiertas-en-la-redaccion', { email: 'told@example.org', name: 'Informada' });
+  assert.equal(r.status, 303);
+  const id = one(`SELECT id FROM events WHERE slug = 'newsroom-open-evening'`);
+  const out = cli('events', 'status', id, 'cancelled');
+  assert.match(out, /cancelled \(invalidation \d+\)/);
+  await settle(S, out);
+  const page = await get(S.base, '/en/events/newsroom-open-evening');
+  assert.match(page.body, /<p class="event-status event-status-big">Cancelled<\/p>/);
+  assert.equal(JSON.parse(page.body.match(/<script type="application\/ld\+json">(.*?)<\/script>/s)[1]).eventStatus, 'https://schema.org/EventCancelled');
+  assert.match((await get(S.base, '/es/events/tarde-de-puertas-abiertas-en-la-redaccion')).body, /Cancelado/);
+  assert.match((await new Booker().get('/en/events/newsroom-open-evening/book')).body, /Tickets for this event are not on sale\./);
+  assert.match((await b.get(`${manageLink(r).replace('?', '/event.ics?')}`)).body, /STATUS:CANCELLED/);
+  assert.equal(one(`SELECT subject FROM outbox WHERE to_addr = 'told@example.org' ORDER BY id DESC LIMIT 1`), 'Cancelado: Tarde de puertas abiertas en la redacción');
+  assert.throws(() => cli('events', 'status', id, 'maybe'), /scheduled, cancelled, postponed or moved_online/);
+  await settle(S, cli('events', 'status', id, 'scheduled'));
+});
+
 test('email: .eml files without SMTP; through SMTP, an outage and a restart, sent once', { timeout: 120000 }, async () => {
   const port = await freePort();
   const env = { ...process.env, GAZETTE_MAIL_RETRY: '1' };
