@@ -274,6 +274,7 @@ waitlist_post(struct req *r)
 	long long ahead = db_int1(req_db(r), 0, "SELECT count(*) FROM waitlist WHERE quota_id = (SELECT quota_id FROM waitlist WHERE id = ?) "
 	    "AND status = 'waiting' AND id < ?", "ii", id, id);
 	tv_set_int(p.root, "position", ahead + 1);
+	tv_set_int(p.root, "offer_hours", setting_int(req_db(r), "events.offer_hours"));
 	tv_set_bool(p.root, "offered", db_int1(req_db(r), 0, "SELECT count(*) FROM waitlist WHERE id = ? AND status = 'offered'", "i", id) == 1);
 	page_render(&p, "waitlist_joined.html", 201);
 }
