@@ -25,21 +25,10 @@ staff_group(struct req *r)
 	    site_mac_hex(&r->a, "checkin", key, 64));
 }
 
-static const struct edition *
-staff_edition(struct req *r)
-{
-	const char *codes[MAX_EDITIONS];
-	int n = edition_count();
-	for (int i = 0; i < n; i++)
-		codes[i] = edition_at(i)->code;
-	int i = i18n_negotiate(req_header(r, "Accept-Language"), codes, (size_t)n);
-	return i >= 0 ? edition_at(i) : edition_default();
-}
-
 static void
 render(struct req *r, long long group, struct tv *result, int status)
 {
-	const struct edition *ed = staff_edition(r);
+	const struct edition *ed = staff_language(r);
 	struct page p;
 	page_init(&p, r, ed, i18n_gettext(ed->code, "Check-in"));
 	p.private_page = true;
@@ -107,7 +96,7 @@ checkin_code(struct req *r)
 		render(r, 0, NULL, 403);
 		return;
 	}
-	const struct edition *ed = staff_edition(r);
+	const struct edition *ed = staff_language(r);
 	struct arena *a = &r->a;
 	struct db_conn *c = req_db(r);
 	struct tv *res = tv_map(a);

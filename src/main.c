@@ -58,6 +58,7 @@ static const char usage_text[] =
 	"  migrate copy a site between databases (SQLite, PostgreSQL) and check it\n"
 	"  comments list or moderate reader comments\n"
 	"  events  list events, export attendees, make check-in keys\n"
+	"  user    add newsroom accounts (the first admin), list them\n"
 	"  settings show or change the site settings (comment policy, limits)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
@@ -508,6 +509,7 @@ cmd_serve(struct opts *o)
 	router_add(booking_routes);
 	router_add(event_routes);
 	router_add(checkin_routes);
+	router_add(auth_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
 	form_secure_cookies(strncmp(base, "https://", 8) == 0);
@@ -586,9 +588,11 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "article") == 0)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
-	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0) {
+	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
+		if (cmd[0] == 'u')
+			return cmd_user(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 'c')
 			return cmd_comments(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 's')

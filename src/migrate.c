@@ -43,6 +43,9 @@ static const struct table {
 	{"checkin_keys", "key_hash, translation_group, created_at", false},
 	{"outbox", "id, to_addr, subject, body, attach_name, attach_type, attach, message_id, created_at, next_at, attempts, "
 		   "sent_at, last_error", true},
+	{"users", "id, email, name, role, password_hash, disabled, created_at", true},   /* not their sessions */
+	{"user_editions", "user_id, edition", false},
+	{"audit_log", "id, user_id, action, detail, at", true},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

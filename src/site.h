@@ -116,6 +116,18 @@ void event_banner(struct page *p);
  * ran out pass to the next in line; rows changed or -1. */
 int waitlist_expire(struct db *db, long long now);
 
+/* Newsroom staff (src/auth.c): who is signed in. */
+struct staff {
+	long long id;
+	const char *email, *name, *role, *session_hash;
+};
+int staff_user(struct req *r, struct staff *u);       /* 1 signed in, 0 not, -1 database error */
+int staff_required(struct req *r, struct staff *u);   /* 1, or 0 with the answer sent (to sign-in) */
+const struct edition *staff_language(struct req *r);  /* the admin speaks the browser's language */
+void audit(struct db_conn *c, long long user, const char *action, const char *detail);   /* inside a write */
+extern const struct route auth_routes[];
+int cmd_user(int argc, char **argv, const char *db_path);
+
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);
 void site_error_page(struct req *r, int status);

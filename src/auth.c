@@ -1,0 +1,441 @@
+/* auth.c: newsroom accounts on the web: sign in (argon2id through
+ * libsodium), sessions (random tokens kept as keyed hashes, idle expiry
+ * that slides with use, a 30-day ceiling), sign out, password change, and
+ * throttling of failed sign-ins per account and per address. The session
+ * cookie (gz_session, Path=/admin, HttpOnly, SameSite=Strict, Secure on
+ * https) never reaches reader pages, so they stay shared. What a user may
+ * do is the admin pages' business; this file only says who they are. */
+#include "site.h"
+#include "core/form.h"
+#include "core/i18n.h"
+#include "core/text.h"
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SESSION_COOKIE "gz_session"
+#define SESSION_IDLE (12 * 3600)
+#define SESSION_MAX (30 * 86400)
+#define FAIL_WINDOW (15 * 60)
+#define FAILS_PER_ACCOUNT 5
+#define FAILS_PER_ADDRESS 20
+
+static long long
+now_s(void)
+{
+	return (long long)time(NULL);
+}
+
+const struct edition *
+staff_language(struct req *r)
+{
+	const char *codes[MAX_EDITIONS];
+	int n = edition_count();
+	for (int i = 0; i < n; i++)
+		codes[i] = edition_at(i)->code;
+	int i = i18n_negotiate(req_header(r, "Accept-Language"), codes, (size_t)n);
+	return i >= 0 ? edition_at(i) : edition_default();
+}
+
+void
+audit(struct db_conn *c, long long user, const char *action, const char *detail)
+{
+	db_exec(c, "INSERT INTO audit_log (user_id, action, detail, at) VALUES (?, ?, ?, ?)", "nssi", user, action, detail ? detail : "",
+	    now_s());
+}
+
+/* Runs fn in a write transaction of its own, retried on conflicts. */
+static int
+write_tx(struct db_conn *c, int (*fn)(struct db_conn *, void *), void *arg)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (db_begin(c) < 0)
+			return -1;
+		if (fn(c, arg) == 0 && db_commit(c) == 0)
+			return 0;
+		bool again = db_retryable(c);
+		db_rollback(c);
+		if (!again)
+			return -1;
+	}
+	return -1;
+}
+
+/* ---- sessions ------------------------------------------------------------------ */
+
+struct touch {
+	const char *hash;
+	long long expires;
+};
+
+static int
+touch_tx(struct db_conn *c, void *arg)
+{
+	struct touch *t = arg;
+	return db_exec(c, "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", "is", t->expires, t->hash) >= 0 ? 0 : -1;
+}
+
+int
+staff_user(struct req *r, struct staff *u)
+{
+	memset(u, 0, sizeof *u);
+	const char *tok = req_cookie(r, SESSION_COOKIE);
+	if (!tok || strlen(tok) != 64 || strspn(tok, "0123456789abcdef") != 64)
+		return 0;
+	struct arena *a = &r->a;
+	struct db_conn *c = req_db(r);
+	const char *hash = site_mac_hex(a, "session", tok, 64);
+	long long now = now_s();
+	struct db_stmt *st = db_query(c, "SELECT u.id, u.email, u.name, u.role, s.created_at, s.expires_at FROM sessions s "
+	    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0", "si", hash, now);
+	if (!db_row(st)) {
+		int e = db_done(st);
+		return e < 0 ? -1 : 0;
+	}
+	u->id = db_int(st, 0);
+	u->email = db_atext(st, 1, a);
+	u->name = db_atext(st, 2, a);
+	u->role = db_atext(st, 3, a);
+	long long created = db_int(st, 4), expires = db_int(st, 5);
+	db_done(st);
+	u->session_hash = hash;
+	/* slide the idle expiry forward, at most every few minutes */
+	long long want = now + SESSION_IDLE;
+	if (want > created + SESSION_MAX)
+		want = created + SESSION_MAX;
+	if (want - expires > 300) {
+		struct touch t = {hash, want};
+		write_tx(c, touch_tx, &t);
+	}
+	return 1;
+}
+
+static void
+render(struct req *r, const char *template, const char *title, struct tv *form, int status, const struct staff *u)
+{
+	const struct edition *ed = staff_language(r);
+	struct page p;
+	page_init(&p, r, ed, i18n_gettext(ed->code, title));
+	p.private_page = true;
+	p.noindex = true;
+	resp_header(r, "Cache-Control", "private, no-store");
+	if (form)
+		tv_set(p.root, "form", form);
+	else
+		form = tv_set_map(p.root, "form");
+	tv_set_str(form, "csrf", csrf_token(r));
+	if (u && u->id) {
+		struct tv *m = tv_set_map(p.root, "staff");
+		tv_set_str(m, "name", u->name);
+		tv_set_str(m, "email", u->email);
+		tv_set_str(m, "role", u->role);
+	}
+	page_render(&p, template, status);
+}
+
+/* ---- sign in -------------------------------------------------------------------- */
+
+static void
+login_form(struct req *r)
+{
+	struct staff u;
+	if (staff_user(r, &u) == 1) {
+		resp_redirect(r, 303, "/admin");
+		return;
+	}
+	struct tv *f = tv_map(&r->a);
+	const char *next = req_query(r, "next");
+	if (next && next[0] == '/' && next[1] != '/')
+		tv_set_str(f, "next", next);
+	render(r, "admin_login.html", _("Sign in"), f, 200, NULL);
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_make(void)
+{
+	if (crypto_pwhash_str(dummy_hash, "not a password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		dummy_hash[0] = 0;
+}
+
+struct login {
+	const char *email, *password, *ip_key, *account_key, *token_hash;
+	long long user, now;
+	bool ok;
+};
+
+static int
+fail_tx(struct db_conn *c, void *arg)
+{
+	struct login *l = arg;
+	return db_exec(c, "INSERT INTO login_failures (key_hash, at) VALUES (?, ?), (?, ?)", "sisi", l->account_key, l->now,
+		   l->ip_key, l->now) == 2 &&
+		db_exec(c, "DELETE FROM login_failures WHERE at < ?", "i", l->now - 86400) >= 0
+	    ? 0 : -1;
+}
+
+static int
+session_tx(struct db_conn *c, void *arg)
+{
+	struct login *l = arg;
+	if (db_exec(c, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", "siii",
+		l->token_hash, l->user, l->now, l->now + SESSION_IDLE) != 1)
+		return -1;
+	db_exec(c, "DELETE FROM login_failures WHERE key_hash = ?", "s", l->account_key);
+	db_exec(c, "DELETE FROM sessions WHERE expires_at < ?", "i", l->now);
+	audit(c, l->user, "login", "");
+	return 0;
+}
+
+static void
+login_post(struct req *r)
+{
+	int fst = req_form_parse(r);
+	if (fst) {
+		resp_error(r, fst);
+		return;
+	}
+	struct arena *a = &r->a;
+	struct db_conn *c = req_db(r);
+	const struct edition *ed = staff_language(r);
+	const char *email_in = req_form(r, "email"), *password = req_form(r, "password"), *next = req_form(r, "next");
+	struct login l = {0};
+	l.now = now_s();
+	char *email = arena_strdup(a, text_clean(a, email_in ? email_in : "", false));
+	for (char *p = email; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	l.email = email;
+	l.account_key = site_mac_hex(a, "login-account", email, 32);
+	l.ip_key = site_mac_hex(a, "login-ip", req_client_ip(r), 32);
+	struct tv *f = tv_map(a);
+	tv_set_str(f, "email", email);
+	if (next && next[0] == '/' && next[1] != '/')
+		tv_set_str(f, "next", next);
+	if (!csrf_valid(r)) {
+		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please sign in again.")));
+		render(r, "admin_login.html", _("Sign in"), f, 403, NULL);
+		return;
+	}
+	long long by_account = db_int1(c, 0, "SELECT count(*) FROM login_failures WHERE key_hash = ? AND at > ?", "si", l.account_key, l.now - FAIL_WINDOW);
+	long long by_ip = db_int1(c, 0, "SELECT count(*) FROM login_failures WHERE key_hash = ? AND at > ?", "si", l.ip_key, l.now - FAIL_WINDOW);
+	if (by_account >= FAILS_PER_ACCOUNT || by_ip >= FAILS_PER_ADDRESS) {
+		resp_header(r, "Retry-After", arena_printf(a, "%d", FAIL_WINDOW));
+		tv_set_str(f, "error", i18n_plural(a, ed->locale, i18n_gettext(ed->code, _("{0,plural,one{Too many failed sign-ins. Please wait # minute and try again.} other{Too many failed sign-ins. Please wait # minutes and try again.}}")),
+		    FAIL_WINDOW / 60));
+		render(r, "admin_login.html", _("Sign in"), f, 429, NULL);
+		return;
+	}
+	/* the same work whether or not the account exists: no timing tells */
+	pthread_once(&dummy_once, dummy_make);
+	const char *stored = *dummy_hash ? dummy_hash : NULL;
+	struct db_stmt *st = db_query(c, "SELECT id, password_hash FROM users WHERE email = ? AND disabled = 0", "s", email);
+	if (db_row(st)) {
+		l.user = db_int(st, 0);
+		stored = db_atext(st, 1, a);
+	}
+	if (db_done(st) < 0) {
+		page_db_error(r);
+		return;
+	}
+	bool ok = password && stored && strlen(password) <= 1024 &&
+	    crypto_pwhash_str_verify(stored, password, strlen(password)) == 0 && l.user;
+	if (!ok) {
+		write_tx(c, fail_tx, &l);
+		tv_set_str(f, "error", i18n_gettext(ed->code, _("The email address or the password is not right.")));
+		render(r, "admin_login.html", _("Sign in"), f, 401, NULL);
+		return;
+	}
+	unsigned char rnd[32];
+	char tok[65];
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(tok, sizeof tok, rnd, sizeof rnd);
+	l.token_hash = site_mac_hex(a, "session", tok, 64);
+	if (write_tx(c, session_tx, &l) < 0) {
+		page_db_error(r);
+		return;
+	}
+	resp_header(r, "Set-Cookie", arena_printf(a, "%s=%s; Path=/admin; Max-Age=%d; HttpOnly; SameSite=Strict%s", SESSION_COOKIE, tok,
+	    SESSION_MAX, strncmp(site_base_url(), "https://", 8) == 0 ? "; Secure" : ""));
+	resp_redirect(r, 303, next && next[0] == '/' && next[1] != '/' ? next : "/admin");
+}
+
+struct logout {
+	const char *hash;
+	long long user;
+};
+
+static int
+logout_tx(struct db_conn *c, void *arg)
+{
+	struct logout *l = arg;
+	if (db_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "s", l->hash) < 0)
+		return -1;
+	audit(c, l->user, "logout", "");
+	return 0;
+}
+
+static void
+logout_post(struct req *r)
+{
+	int fst = req_form_parse(r);
+	if (fst) {
+		resp_error(r, fst);
+		return;
+	}
+	struct staff u;
+	if (staff_user(r, &u) == 1) {
+		if (!csrf_valid(r)) {
+			resp_error(r, 403);
+			return;
+		}
+		struct logout l = {u.session_hash, u.id};
+		if (write_tx(req_db(r), logout_tx, &l) < 0) {
+			page_db_error(r);
+			return;
+		}
+	}
+	resp_header(r, "Set-Cookie", arena_printf(&r->a, "%s=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Strict", SESSION_COOKIE));
+	resp_redirect(r, 303, "/admin/login");
+}
+
+/* ---- password ------------------------------------------------------------------- */
+
+/* The signed-in user, or a redirect to the sign-in page (0 returned). */
+int
+staff_required(struct req *r, struct staff *u)
+{
+	int rc = staff_user(r, u);
+	if (rc < 0) {
+		page_db_error(r);
+		return 0;
+	}
+	if (rc == 0) {
+		resp_redirect(r, 303, arena_printf(&r->a, "/admin/login?next=%s", r->path));
+		return 0;
+	}
+	return 1;
+}
+
+static void
+password_form(struct req *r)
+{
+	struct staff u;
+	if (staff_required(r, &u))
+		render(r, "admin_password.html", _("Change your password"), NULL, 200, &u);
+}
+
+struct newpass {
+	long long user;
+	const char *hash, *keep;
+};
+
+static int
+password_tx(struct db_conn *c, void *arg)
+{
+	struct newpass *n = arg;
+	if (db_exec(c, "UPDATE users SET password_hash = ? WHERE id = ?", "si", n->hash, n->user) != 1)
+		return -1;
+	/* every other session of this user ends */
+	db_exec(c, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", "is", n->user, n->keep);
+	audit(c, n->user, "password", "");
+	return 0;
+}
+
+static void
+password_post(struct req *r)
+{
+	int fst = req_form_parse(r);
+	if (fst) {
+		resp_error(r, fst);
+		return;
+	}
+	struct staff u;
+	if (!staff_required(r, &u))
+		return;
+	const struct edition *ed = staff_language(r);
+	struct tv *f = tv_map(&r->a);
+	if (!csrf_valid(r)) {
+		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
+		render(r, "admin_password.html", _("Change your password"), f, 403, &u);
+		return;
+	}
+	const char *cur = req_form(r, "current"), *n1 = req_form(r, "new"), *n2 = req_form(r, "again");
+	struct db_conn *c = req_db(r);
+	const char *stored = NULL;
+	struct db_stmt *st = db_query(c, "SELECT password_hash FROM users WHERE id = ?", "i", u.id);
+	if (db_row(st))
+		stored = db_atext(st, 0, &r->a);
+	db_done(st);
+	if (!cur || !stored || strlen(cur) > 1024 || crypto_pwhash_str_verify(stored, cur, strlen(cur)) != 0)
+		tv_set_str(f, "err_current", i18n_gettext(ed->code, _("This is not your current password.")));
+	else if (!n1 || utf8_chars(n1) < 10 || strlen(n1) > 1024)
+		tv_set_str(f, "err_new", i18n_gettext(ed->code, _("Please choose a password of at least 10 characters.")));
+	else if (!n2 || strcmp(n1, n2) != 0)
+		tv_set_str(f, "err_again", i18n_gettext(ed->code, _("The two new passwords are not the same.")));
+	else {
+		char hash[crypto_pwhash_STRBYTES];
+		if (crypto_pwhash_str(hash, n1, strlen(n1), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			resp_error(r, 503);
+			return;
+		}
+		struct newpass np = {u.id, hash, u.session_hash};
+		if (write_tx(c, password_tx, &np) < 0) {
+			page_db_error(r);
+			return;
+		}
+		tv_set_bool(f, "done", true);
+		render(r, "admin_password.html", _("Change your password"), f, 200, &u);
+		return;
+	}
+	tv_set_str(f, "error", i18n_gettext(ed->code, _("Please correct the marked fields.")));
+	render(r, "admin_password.html", _("Change your password"), f, 422, &u);
+}
+
+/* ---- the dashboard -------------------------------------------------------------- */
+
+static void
+dashboard(struct req *r)
+{
+	struct staff u;
+	if (!staff_required(r, &u))
+		return;
+	struct db_conn *c = req_db(r);
+	struct tv *f = tv_map(&r->a);
+	tv_set_int(f, "pending_comments", db_int1(c, 0, "SELECT count(*) FROM comments WHERE status = 'pending'", ""));
+	tv_set_int(f, "in_review", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'review'", ""));
+	tv_set_int(f, "drafts", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'draft'", ""));
+	struct tv *evs = tv_set_list(f, "events");
+	const struct edition *ed = staff_language(r);
+	struct db_stmt *st = db_query(c, "SELECT e.title, e.starts_at, e.tz, (SELECT coalesce(sum(capacity), 0) FROM quotas "
+	    "WHERE translation_group = e.translation_group), (SELECT coalesce(sum(capacity - remaining), 0) FROM quotas "
+	    "WHERE translation_group = e.translation_group) FROM events e WHERE e.edition = ? AND e.starts_at > ? "
+	    "ORDER BY e.starts_at LIMIT 10", "si", ed->code, now_s());
+	while (db_row(st)) {
+		struct tv *m = tv_push_map(evs);
+		tv_set_str(m, "title", db_atext(st, 0, &r->a));
+		tv_set_str(m, "when", i18n_date_in(&r->a, ed->locale, db_int(st, 1), "yMMMMdjmmz", db_text(st, 2)));
+		tv_set_int(m, "capacity", db_int(st, 3));
+		tv_set_int(m, "sold", db_int(st, 4));
+	}
+	if (db_done(st) < 0) {
+		page_db_error(r);
+		return;
+	}
+	render(r, "admin.html", _("Newsroom"), f, 200, &u);
+}
+
+const struct route auth_routes[] = {
+	{HTTP_GET, "/admin", dashboard},
+	{HTTP_GET, "/admin/login", login_form},
+	{HTTP_POST, "/admin/login", login_post},
+	{HTTP_POST, "/admin/logout", logout_post},
+	{HTTP_GET, "/admin/password", password_form},
+	{HTTP_POST, "/admin/password", password_post},
+	{0, NULL, NULL},
+};

@@ -1,0 +1,136 @@
+// auth.test.mjs: newsroom accounts: `gazette user add` (password from
+// standard input), sign in with argon2id, the session cookie, sliding and
+// ending sessions, sign out, throttled failures, password change, and the
+// dashboard behind it all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { BIN, startServer, get, sql } from './harness.mjs';
+
+let S;
+before(async () => { S = await startServer(); });
+after(async () => { assert.equal((await S.stop()).code, 0); });
+
+const one = (q) => sql(S.db, q).trim();
+const addUser = (email, role, password, ...more) =>
+  execFileSync(BIN, ['user', 'add', '--email', email, '--name', `Name of ${role}`, '--role', role, ...more, '--db', S.db], { input: `${password}\n` }).toString();
+
+class Staff {
+  constructor() { this.jar = new Map(); }
+  cookie() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
+  keep(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(';');
+      const i = kv.indexOf('=');
+      if (/Max-Age=0/.test(c)) this.jar.delete(kv.slice(0, i)); else this.jar.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+  }
+  async get(path) {
+    const r = await fetch(S.base + path, { redirect: 'manual', headers: { cookie: this.cookie() } });
+    this.keep(r);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+  async post(path, fields) {
+    const r = await fetch(S.base + path, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    this.keep(r);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+  async csrf(path = '/admin/login') {
+    return (await this.get(path)).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  }
+  async login(email, password) {
+    return this.post('/admin/login', { csrf: await this.csrf(), email, password });
+  }
+}
+
+test('gazette user add: the first admin, with a password from standard input', () => {
+  assert.match(addUser('Chief@Example.org', 'admin', 'correct horse battery'), /user \d+: Name of admin <chief@example\.org>, admin/);
+  assert.match(one(`SELECT password_hash FROM users WHERE email = 'chief@example.org'`), /^\$argon2id\$/);
+  assert.throws(() => addUser('chief@example.org', 'admin', 'another long one'), /not added/);
+  assert.throws(() => addUser('short@example.org', 'editor', 'short'), /at least 10 characters/);
+  assert.throws(() => addUser('x@example.org', 'overlord', 'long enough pass'), /--role wants/);
+  assert.throws(() => addUser('ed@example.org', 'editor', 'long enough pass', '--edition', 'xx'), /not added/);
+  assert.match(addUser('ed@example.org', 'editor', 'long enough pass', '--edition', 'pt', '--edition', 'es'), /editor/);
+  assert.match(execFileSync(BIN, ['user', 'list', '--db', S.db]).toString(), /ed@example\.org +Name of editor +editor +es,pt/);
+});
+
+test('sign in, the session cookie, the dashboard, sign out', async () => {
+  const anon = await get(S.base, '/admin');
+  assert.equal(anon.status, 303);
+  assert.equal(anon.headers.get('location'), '/admin/login?next=/admin');
+  const s = new Staff();
+  const noCsrf = await s.post('/admin/login', { email: 'chief@example.org', password: 'correct horse battery' });
+  assert.equal(noCsrf.status, 403);
+  const wrong = await s.login('chief@example.org', 'not the password');
+  assert.equal(wrong.status, 401);
+  assert.match(wrong.body, /The email address or the password is not right\./);
+  assert.match(wrong.body, /value="chief@example\.org"/);
+  const unknown = await s.login('nobody@example.org', 'whatever it is');
+  assert.equal(unknown.status, 401, 'the same answer for an unknown account');
+  const ok = await s.login('CHIEF@example.org', 'correct horse battery');
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), '/admin');
+  const set = ok.headers.getSetCookie().join('\n');
+  assert.match(set, /gz_session=[0-9a-f]{64}; Path=\/admin; Max-Age=\d+; HttpOnly; SameSite=Strict/);
+  const token = s.jar.get('gz_session');
+  assert.equal(one(`SELECT count(*) FROM sessions WHERE token_hash = '${token}'`), '0', 'tokens are stored hashed');
+  const dash = await s.get('/admin');
+  assert.equal(dash.status, 200);
+  assert.equal(dash.headers.get('cache-control'), 'private, no-store');
+  assert.match(dash.body, /Signed in as <strong>Name of admin<\/strong> \(admin\)/);
+  assert.match(dash.body, /Comments waiting for moderation/);
+  assert.match(dash.body, /Book Awards 2026/, 'upcoming events with seats sold');
+  // the session cookie never reaches reader pages, which stay shared
+  assert.doesNotMatch(set, /Path=\/;/);
+  // sign out: the token stops working
+  const csrf = dash.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const out = await s.post('/admin/logout', { csrf });
+  assert.equal(out.status, 303);
+  s.jar.set('gz_session', token);   // replaying the old token
+  assert.equal((await s.get('/admin')).status, 303);
+  assert.deepEqual(one(`SELECT action FROM audit_log WHERE action IN ('login', 'logout') ORDER BY id`).split('\n'), ['login', 'logout']);
+  // a session ends when it expires
+  const later = new Staff();
+  assert.equal((await later.login('chief@example.org', 'correct horse battery')).status, 303);
+  assert.equal((await later.get('/admin')).status, 200);
+  sql(S.db, `UPDATE sessions SET expires_at = 1`);
+  assert.equal((await later.get('/admin')).status, 303);
+});
+
+test('failed sign-ins are throttled per account, with a clear message', async () => {
+  addUser('target@example.org', 'author', 'the real password');
+  const s = new Staff();
+  for (let i = 0; i < 5; i++) assert.equal((await s.login('target@example.org', `guess ${i}`)).status, 401);
+  const locked = await s.login('target@example.org', 'the real password');
+  assert.equal(locked.status, 429, 'even the right password waits');
+  assert.equal(locked.headers.get('retry-after'), '900');
+  assert.match(locked.body, /Too many failed sign-ins\. Please wait 15 minutes and try again\./);
+  sql(S.db, `UPDATE login_failures SET at = at - 3600`);
+  assert.equal((await s.login('target@example.org', 'the real password')).status, 303, 'after the window');
+});
+
+test('password change: checked, confirmed, other sessions end', async () => {
+  addUser('changer@example.org', 'editor', 'first password!');
+  const a = new Staff(), b = new Staff();
+  assert.equal((await a.login('changer@example.org', 'first password!')).status, 303);
+  assert.equal((await b.login('changer@example.org', 'first password!')).status, 303);
+  const csrf = await a.csrf('/admin/password');
+  const bad = await a.post('/admin/password', { csrf, current: 'wrong', new: 'second password!', again: 'second password!' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /This is not your current password\./);
+  const short = await a.post('/admin/password', { csrf, current: 'first password!', new: 'short', again: 'short' });
+  assert.match(short.body, /at least 10 characters/);
+  const mismatch = await a.post('/admin/password', { csrf, current: 'first password!', new: 'second password!', again: 'second passw0rd!' });
+  assert.match(mismatch.body, /The two new passwords are not the same\./);
+  const done = await a.post('/admin/password', { csrf, current: 'first password!', new: 'second password!', again: 'second password!' });
+  assert.equal(done.status, 200);
+  assert.match(done.body, /Your password is changed/);
+  assert.equal((await a.get('/admin')).status, 200, 'this session goes on');
+  assert.equal((await b.get('/admin')).status, 303, 'the other one ends');
+  assert.equal((await new Staff().login('changer@example.org', 'first password!')).status, 401);
+  assert.equal((await new Staff().login('changer@example.org', 'second password!')).status, 303);
+});
