@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, startServer, get, sql } from './harness.mjs';
+import { BIN, Client, startServer, get, sql } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
@@ -15,30 +15,9 @@ const one = (q) => sql(S.db, q).trim();
 const addUser = (email, role, password, ...more) =>
   execFileSync(BIN, ['user', 'add', '--email', email, '--name', `Name of ${role}`, '--role', role, ...more, '--db', S.db], { input: `${password}\n` }).toString();
 
-class Staff {
-  constructor() { this.jar = new Map(); }
-  cookie() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
-  keep(res) {
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const i = kv.indexOf('=');
-      if (/Max-Age=0/.test(c)) this.jar.delete(kv.slice(0, i)); else this.jar.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-  }
-  async get(path) {
-    const r = await fetch(S.base + path, { redirect: 'manual', headers: { cookie: this.cookie() } });
-    this.keep(r);
-    return { status: r.status, headers: r.headers, body: await r.text() };
-  }
-  async post(path, fields) {
-    const r = await fetch(S.base + path, {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
-      body: new URLSearchParams(fields).toString(),
-    });
-    this.keep(r);
-    return { status: r.status, headers: r.headers, body: await r.text() };
-  }
+class Staff extends Client {
+  constructor() { super(S.base); }
+  post(path, fields) { return super.post(path, fields, { 'accept-language': 'en' }); }
   async csrf(path = '/admin/login') {
     return (await this.get(path)).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
   }

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { BIN, startServer, get, sql, PG } from './harness.mjs';
+import { BIN, Client, startServer, get, sql, PG } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(['--base-url', 'http://gazette.test']); });
@@ -40,21 +40,8 @@ function articleWith(where = "edition = 'en' AND translation_group IS NOT NULL A
 }
 
 // A browser of one reader: its own cookies.
-class Reader {
-  constructor(base = S.base) { this.base = base; this.jar = new Map(); }
-  cookie() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
-  keep(res) {
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const i = kv.indexOf('=');
-      if (/Max-Age=0/.test(c)) this.jar.delete(kv.slice(0, i)); else this.jar.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-  }
-  async get(path) {
-    const r = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookie() } });
-    this.keep(r);
-    return { status: r.status, headers: r.headers, body: await r.text() };
-  }
+class Reader extends Client {
+  constructor(base = S.base) { super(base); }
   async tokens(article) {
     const r = await this.get(`/comments/${article}/token`);
     assert.equal(r.status, 200);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, PG, startServer, get, sql, freePort } from './harness.mjs';
+import { BIN, Client, PG, startServer, get, sql, freePort } from './harness.mjs';
 import { startSink, decode } from './smtp-sink.mjs';
 
 let S, mailDir;
@@ -35,30 +35,8 @@ async function settle(srv, out) {
 // the demo's featured online event, per edition
 const awards = { en: '/en/events/book-awards-2026', es: '/es/events/premios-del-libro-2026', pt: '/pt/events/premio-do-livro-2026' };
 
-class Booker {
-  constructor(base = S.base) { this.base = base; this.jar = new Map(); }
-  cookie() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
-  keep(res) {
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const i = kv.indexOf('=');
-      this.jar.set(kv.slice(0, i), kv.slice(i + 1));
-    }
-  }
-  async get(path) {
-    const r = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookie() } });
-    this.keep(r);
-    return { status: r.status, headers: r.headers, body: await r.text() };
-  }
-  async post(path, fields) {
-    const r = await fetch(this.base + path, {
-      method: 'POST', redirect: 'manual',
-      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-    this.keep(r);
-    return { status: r.status, headers: r.headers, body: await r.text() };
-  }
+class Booker extends Client {
+  constructor(base = S.base) { super(base); }
   async form(event) {
     const f = await this.get(`${event}/book`);
     assert.equal(f.status, 200);

@@ -139,3 +139,31 @@ export function attr(html, re) {
   const m = html.match(re);
   return m ? m[1] : null;
 }
+
+// A reader's browser without the browser: keeps its cookies (a later
+// Set-Cookie with Max-Age=0 removes one) and sends them with every request.
+export class Client {
+  constructor(base) { this.base = base; this.jar = new Map(); }
+  cookie() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
+  keep(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(';');
+      const i = kv.indexOf('=');
+      if (/Max-Age=0(;|$)/.test(c)) this.jar.delete(kv.slice(0, i)); else this.jar.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+  }
+  async get(path, headers = {}) {
+    const r = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookie(), ...headers } });
+    this.keep(r);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+  async post(path, fields, headers = {}) {
+    const r = await fetch(this.base + path, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: this.cookie(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+    this.keep(r);
+    return { status: r.status, headers: r.headers, body: await r.text() };
+  }
+}
