@@ -251,10 +251,8 @@ login_post(struct req *r)
 		render(r, "admin_login.html", _("Sign in"), f, 401, NULL);
 		return;
 	}
-	unsigned char rnd[32];
 	char tok[65];
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(tok, sizeof tok, rnd, sizeof rnd);
+	random_hex(tok, 32);
 	l.token_hash = site_mac_hex(a, "session", tok, 64);
 	if (write_tx(c, session_tx, &l) < 0) {
 		page_db_error(r);

@@ -49,10 +49,8 @@ event_or_404(struct req *r, struct event *e, const struct edition **ed)
 static const char *
 fresh_key(struct arena *a)
 {
-	unsigned char rnd[16];
 	char *hex = arena_alloc(a, 33);
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(hex, 33, rnd, sizeof rnd);
+	random_hex(hex, 16);
 	return hex;
 }
 

@@ -13,10 +13,8 @@
 const char *
 form_token_make(struct arena *a, long long article_id, long long now)
 {
-	unsigned char nonce[9];
 	char nhex[19];
-	randombytes_buf(nonce, sizeof nonce);
-	sodium_bin2hex(nhex, sizeof nhex, nonce, sizeof nonce);
+	random_hex(nhex, 9);
 	const char *msg = arena_printf(a, "%lld.%lld.%s", article_id, now, nhex);
 	return arena_printf(a, "%lld.%s.%s", now, nhex, site_mac_hex(a, "form", msg, 32));
 }

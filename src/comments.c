@@ -655,10 +655,8 @@ comments_post(struct req *r)
 	/* the commenter's cookie: their own comments, for 15 minutes of edits */
 	const char *owner_token = t.owner_token;
 	if (!owner_token) {
-		unsigned char rnd[32];
 		char *hex = arena_alloc(a, 65);
-		randombytes_buf(rnd, sizeof rnd);
-		sodium_bin2hex(hex, 65, rnd, sizeof rnd);
+		random_hex(hex, 32);
 		owner_token = hex;
 	}
 	const char *owner = site_mac_hex(a, "owner", owner_token, 64);

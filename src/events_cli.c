@@ -110,10 +110,8 @@ checkin_key(struct db *db, long long event)
 		db_release(c);
 		return 1;
 	}
-	unsigned char rnd[32];
 	char key[65];
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(key, sizeof key, rnd, sizeof rnd);
+	random_hex(key, 32);
 	struct arena a = {0};
 	int rc = db_exec(c, "INSERT INTO checkin_keys (key_hash, translation_group, created_at) VALUES (?, ?, ?)", "sii",
 	    site_mac_hex(&a, "checkin", key, 64), group, (long long)time(NULL)) == 1 ? 0 : 1;

@@ -7,6 +7,7 @@
 #include "site.h"
 #include "core/invalidate.h"
 #include "core/log.h"
+#include "core/text.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,10 +152,8 @@ static bool have_secret;
 int
 site_secret_init(struct db_conn *c)
 {
-	unsigned char fresh[32];
 	char hex[65];
-	randombytes_buf(fresh, sizeof fresh);
-	sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+	random_hex(hex, 32);
 	/* the first node to start writes it; everyone reads the same row */
 	if (db_exec(c, "INSERT INTO settings (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING", "s", hex) < 0)
 		return -1;

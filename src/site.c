@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/router.h"
+#include "core/text.h"
 #include "core/theme.h"
 #include <sodium.h>
 #include <stdarg.h>
@@ -183,10 +184,8 @@ csrf_token(struct req *r)
 {
 	const char *ck = req_cookie(r, CSRF_COOKIE);
 	if (!csrf_cookie_ok(ck)) {
-		unsigned char rnd[16];
 		char *hex = arena_alloc(&r->a, 33);
-		randombytes_buf(rnd, sizeof rnd);
-		sodium_bin2hex(hex, 33, rnd, sizeof rnd);
+		random_hex(hex, 16);
 		ck = hex;
 		resp_cookie(r, CSRF_COOKIE, ck, "/", 0);
 	}

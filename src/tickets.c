@@ -157,10 +157,8 @@ waitlist_offer(struct db_conn *c, long long quota, struct inval *iv)
 		long long left = seats_take(c, quota, qty);
 		if (left < 0)
 			return 0;   /* not enough for the first in line yet */
-		unsigned char rnd[32];
 		char secret[65];
-		randombytes_buf(rnd, sizeof rnd);
-		sodium_bin2hex(secret, sizeof secret, rnd, sizeof rnd);
+		random_hex(secret, 32);
 		struct arena a = {0};
 		long long expires = now_s() + hours * 3600;
 		int rc = db_exec(c, "UPDATE waitlist SET status = 'offered', held = ?, offer_hash = ?, offer_expires = ? WHERE id = ?",

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "log.h"
+#include "text.h"
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -26,10 +27,8 @@ int
 outbox_add(struct db_conn *c, const char *to, const char *subject, const char *body,
     const char *attach_name, const char *attach_type, const char *attach)
 {
-	unsigned char rnd[12];
 	char hex[25];
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+	random_hex(hex, 12);
 	long long now = (long long)time(NULL);
 	char mid[64];
 	snprintf(mid, sizeof mid, "%lld.%s@gazette", now, hex);
@@ -107,10 +106,8 @@ compose(const struct mail_config *cfg, const char *to, const char *subject, cons
 	header(&b, "Subject", subject);
 	header(&b, "Date", date);
 	buf_printf(&b, "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n", mid);
-	unsigned char rnd[8];
 	char bound[17];
-	randombytes_buf(rnd, sizeof rnd);
-	sodium_bin2hex(bound, sizeof bound, rnd, sizeof rnd);
+	random_hex(bound, 8);
 	if (*an) {
 		buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"gz-%s\"\r\n\r\n--gz-%s\r\n", bound, bound);
 	}

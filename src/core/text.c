@@ -1,9 +1,11 @@
 /* text.c: cleaning what readers type into names and messages (control and
  * direction-override characters, CR, stray spaces), counting characters,
- * and judging the shape of an email address; and the one writer of reader
- * text into CSV (for spreadsheets, so formulas are neutralized). Input is
+ * and judging the shape of an email address; the one writer of reader
+ * text into CSV (for spreadsheets, so formulas are neutralized); and the
+ * random hex of every token Gazette hands out. Input is
  * valid UTF-8 (core/form refuses anything else). */
 #include "text.h"
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,4 +102,15 @@ csv_field(FILE *f, const char *s)
 	}
 	if (quote)
 		fputc('"', f);
+}
+
+void
+random_hex(char *out, size_t nbytes)
+{
+	unsigned char rnd[64];
+	if (nbytes > sizeof rnd)
+		nbytes = sizeof rnd;
+	randombytes_buf(rnd, nbytes);
+	sodium_bin2hex(out, 2 * nbytes + 1, rnd, nbytes);
+	sodium_memzero(rnd, sizeof rnd);
 }

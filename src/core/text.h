@@ -16,5 +16,8 @@ bool email_plausible(const char *e);
  * spreadsheet would run as a formula (= + - @ tab CR first) gets a
  * leading apostrophe. */
 void csv_field(FILE *f, const char *s);
+/* nbytes from the system's random source as lower-case hex into out,
+ * which holds 2 * nbytes + 1 (tokens, secrets, nonces). */
+void random_hex(char *out, size_t nbytes);
 
 #endif

@@ -103,3 +103,16 @@ Test(i18n, event_local_times)
 	cr_assert_eq(i18n_local_time("Mars/Olympus", 0, 0, 0, 0), -1);
 	arena_free(&a);
 }
+
+Test(text, random_hex_tokens)
+{
+	char a[65], b[65];
+	random_hex(a, 32);
+	random_hex(b, 32);
+	cr_assert_eq(strlen(a), 64);
+	cr_assert_eq(strspn(a, "0123456789abcdef"), 64);
+	cr_assert_str_neq(a, b, "two tokens differ");
+	char small[5];
+	random_hex(small, 2);
+	cr_assert_eq(strlen(small), 4);
+}
