@@ -19,13 +19,21 @@ comment_invalidations(long long article_id, struct inval *iv)
 }
 
 int
-comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv)
+comment_count_add(struct db_conn *c, long long article_id, long long delta, struct inval *iv)
 {
-	if (db_exec(c, "UPDATE articles SET comment_count = (SELECT count(*) FROM comments "
-		"WHERE article_id = ? AND status = 'approved') WHERE id = ?", "ii", article_id, article_id) != 1)
+	/* an increment, not a recount: under PostgreSQL's read committed two
+	 * recounts racing would each miss the other's row; an increment waits
+	 * for the row lock and adds to the latest value */
+	if (delta && db_exec(c, "UPDATE articles SET comment_count = comment_count + ? WHERE id = ?", "ii", delta, article_id) != 1)
 		return -1;
 	comment_invalidations(article_id, iv);
 	return 0;
+}
+
+long long
+approved_delta(const char *from, const char *to)
+{
+	return (strcmp(to, "approved") == 0) - (from && strcmp(from, "approved") == 0);
 }
 
 static bool
@@ -76,11 +84,16 @@ comments_set_status(struct db *db, const long long *ids, int n, const char *stat
 			db_done(st);
 			if (strcmp(from, status) == 0)
 				continue;   /* already there: nothing to record */
-			ok = db_exec(c, "UPDATE comments SET status = ?, held_reason = '' WHERE id = ?", "si", status, ids[i]) >= 0 &&
+			/* only from the status read: a concurrent change wins, and is not counted twice */
+			long long moved = db_exec(c, "UPDATE comments SET status = ?, held_reason = '' WHERE id = ? AND status = ?", "sis",
+			    status, ids[i], from);
+			if (moved == 0)
+				continue;
+			ok = moved == 1 &&
 			    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at) "
 				"VALUES (?, ?, ?, ?, ?, ?)", "issssi", ids[i], actor, action_of(status), from,
 				status, now) >= 0 &&
-			    comment_count_sync(c, article, &iv) == 0;
+			    comment_count_add(c, article, approved_delta(from, status), &iv) == 0;
 			count++;
 		}
 		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {

@@ -696,7 +696,7 @@ comments_post(struct req *r)
 			    (parent || db_exec(c, "UPDATE comments SET root_id = id WHERE id = ?", "i", id) == 1) &&
 			    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at, note) "
 				"VALUES (?, 'reader', 'post', NULL, ?, ?, ?)", "isis", id, status, now, reason) == 1 &&
-			    (strcmp(status, "approved") != 0 || comment_count_sync(c, t.article, &iv) == 0);
+			    comment_count_add(c, t.article, approved_delta(NULL, status), &iv) == 0;
 			if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
 				inval_apply(&iv);
 				break;
@@ -860,14 +860,16 @@ own_change(struct req *r, bool delete)
 			snprintf(from, sizeof from, "%s", db_text(st, 0));
 		db_done(st);
 		const char *to = new_status ? new_status : from;
+		if (delete)
+			to = "deleted";
 		bool ok = *from &&
-		    (delete ? db_exec(c, "UPDATE comments SET status = 'deleted' WHERE id = ?", "i", id) == 1
+		    (delete ? db_exec(c, "UPDATE comments SET status = 'deleted' WHERE id = ? AND status = ?", "is", id, from) == 1
 			    : db_exec(c, "UPDATE comments SET body_md = ?, body_html = ?, body_hash = ?, edited_at = ?, status = ?, "
-				  "held_reason = CASE WHEN ? = '' THEN held_reason ELSE ? END WHERE id = ?", "sssisssi",
-				  body, html_a, body_hash(a, body), now_s(), to, reason, reason, id) == 1) &&
+				  "held_reason = CASE WHEN ? = '' THEN held_reason ELSE ? END WHERE id = ? AND status = ?", "sssisssis",
+				  body, html_a, body_hash(a, body), now_s(), to, reason, reason, id, from) == 1) &&
 		    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at, note) "
 			"VALUES (?, 'owner', ?, ?, ?, ?, ?)", "isssis", id, delete ? "delete" : "edit", from, to, now_s(), reason) == 1 &&
-		    comment_count_sync(c, t.article, &iv) == 0;
+		    comment_count_add(c, t.article, approved_delta(from, to), &iv) == 0;
 		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
 			inval_apply(&iv);
 			done = true;

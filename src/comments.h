@@ -38,9 +38,11 @@ int comments_set_status(struct db *db, const long long *ids, int n, const char *
  * policy "inherit" clears it. Returns 0, COMMENT_NOT_FOUND or -1 (err). */
 int comments_set_policy(struct db *db, const char *what, const char *target, const char *policy,
     long long *inval_id, char *err, size_t errlen);
-/* Inside a transaction: recount an article's approved comments and name
- * the pages that show them. */
-int comment_count_sync(struct db_conn *c, long long article_id, struct inval *iv);
+/* Inside a transaction: add delta to an article's approved-comment count
+ * and name the pages that show its comments. */
+int comment_count_add(struct db_conn *c, long long article_id, long long delta, struct inval *iv);
+/* +1 when a comment becomes approved, -1 when it stops being, else 0. */
+long long approved_delta(const char *from, const char *to);
 /* The tags of the pages showing an article's comments or its count. */
 void comment_invalidations(long long article_id, struct inval *iv);
 
