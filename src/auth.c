@@ -1,6 +1,7 @@
 /* auth.c: newsroom accounts on the web: sign in (argon2id through
  * libsodium), sessions (random tokens kept as keyed hashes, idle expiry
- * that slides with use, a 30-day ceiling), sign out, password change, and
+ * that slides with use, a 30-day ceiling), sign out, password change, a
+ * forgotten password (a one-time emailed link, through the outbox), and
  * throttling of failed sign-ins per account and per address. The session
  * cookie (gz_session, Path=/admin, HttpOnly, SameSite=Strict, Secure on
  * https) never reaches reader pages, so they stay shared. What a user may
@@ -8,6 +9,7 @@
 #include "site.h"
 #include "core/form.h"
 #include "core/i18n.h"
+#include "core/outbox.h"
 #include "core/text.h"
 #include <pthread.h>
 #include <sodium.h>
@@ -395,6 +397,171 @@ password_post(struct req *r)
 	render(r, "admin_password.html", _("Change your password"), f, 422, &u);
 }
 
+/* ---- a forgotten password ----------------------------------------------------- */
+
+#define RESET_SECONDS 3600
+#define RESETS_PER_HOUR 3
+
+static void
+reset_request_form(struct req *r)
+{
+	render(r, "admin_reset.html", _("Forgot your password?"), NULL, 200, NULL);
+}
+
+struct reset_mail {
+	long long user, now;
+	const char *email, *hash, *link, *lang;
+};
+
+static int
+reset_mail_tx(struct db_conn *c, void *arg)
+{
+	struct reset_mail *m = arg;
+	struct arena a = {0};
+	const char *text = arena_cat(&a, i18n_gettext(m->lang, _("Someone asked to set a new password for your newsroom account.")), "\n\n",
+	    i18n_gettext(m->lang, _("To choose one, open this link within an hour (it works once):")), "\n", m->link, "\n\n",
+	    i18n_gettext(m->lang, _("If it was not you, ignore this email: your password stays as it is.")), "\n", NULL);
+	int rc = db_exec(c, "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", "siii",
+		     m->hash, m->user, m->now, m->now + RESET_SECONDS) == 1 &&
+		outbox_add(c, m->email, i18n_gettext(m->lang, _("A new password for the newsroom")), text, NULL, NULL, NULL) == 0 ? 0 : -1;
+	if (rc == 0)
+		audit(c, m->user, "password reset asked", "");
+	arena_free(&a);
+	return rc;
+}
+
+static void
+reset_request_post(struct req *r)
+{
+	int fst = req_form_parse(r);
+	if (fst) {
+		resp_error(r, fst);
+		return;
+	}
+	const struct edition *ed = staff_language(r);
+	struct arena *a = &r->a;
+	struct tv *f = tv_map(a);
+	if (!csrf_valid(r)) {
+		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
+		render(r, "admin_reset.html", _("Forgot your password?"), f, 403, NULL);
+		return;
+	}
+	const char *in = req_form(r, "email");
+	char *email = arena_strdup(a, text_clean(a, in ? in : "", false));
+	for (char *p = email; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	struct db_conn *c = req_db(r);
+	long long now = now_s();
+	long long user = db_int1(c, 0, "SELECT id FROM users WHERE email = ? AND disabled = 0", "s", email);
+	/* the same answer whether or not there is such an account */
+	if (user && db_int1(c, 0, "SELECT count(*) FROM password_resets WHERE user_id = ? AND created_at > ?", "ii", user, now - 3600) <
+	    RESETS_PER_HOUR) {
+		char tok[65];
+		random_hex(tok, 32);
+		struct reset_mail m = {user, now, email, site_mac_hex(a, "reset", tok, 64),
+		    arena_cat(a, site_base_url(), "/admin/reset/", tok, NULL), ed->code};
+		if (write_tx(c, reset_mail_tx, &m) < 0) {
+			page_db_error(r);
+			return;
+		}
+	}
+	tv_set_bool(f, "sent", true);
+	tv_set_str(f, "email", email);
+	render(r, "admin_reset.html", _("Forgot your password?"), f, 200, NULL);
+}
+
+/* The account a reset link opens, or 0 (used, expired, unknown). */
+static long long
+reset_user(struct req *r, const char *tok, const char **hash)
+{
+	if (!tok || strlen(tok) != 64 || strspn(tok, "0123456789abcdef") != 64)
+		return 0;
+	*hash = site_mac_hex(&r->a, "reset", tok, 64);
+	return db_int1(req_db(r), 0, "SELECT user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+	    "si", *hash, now_s());
+}
+
+static void
+reset_form(struct req *r)
+{
+	const char *hash;
+	struct tv *f = tv_map(&r->a);
+	tv_set_str(f, "action", arena_cat(&r->a, "/admin/reset/", r->params[0], NULL));
+	if (!reset_user(r, r->params[0], &hash)) {
+		tv_set_bool(f, "gone", true);
+		render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+		return;
+	}
+	render(r, "admin_newpass.html", _("Choose a new password"), f, 200, NULL);
+}
+
+struct reset_done {
+	long long user;
+	const char *hash, *pwhash;
+};
+
+static int
+reset_tx(struct db_conn *c, void *arg)
+{
+	struct reset_done *d = arg;
+	/* once only: the conditional update decides between two racing uses */
+	if (db_exec(c, "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", "is", now_s(), d->hash) != 1 ||
+	    db_exec(c, "UPDATE users SET password_hash = ? WHERE id = ?", "si", d->pwhash, d->user) != 1 ||
+	    db_exec(c, "DELETE FROM sessions WHERE user_id = ?", "i", d->user) < 0)
+		return -1;
+	audit(c, d->user, "password reset", "");
+	return 0;
+}
+
+static void
+reset_post(struct req *r)
+{
+	int fst = req_form_parse(r);
+	if (fst) {
+		resp_error(r, fst);
+		return;
+	}
+	const struct edition *ed = staff_language(r);
+	const char *hash;
+	struct tv *f = tv_map(&r->a);
+	tv_set_str(f, "action", arena_cat(&r->a, "/admin/reset/", r->params[0], NULL));
+	long long user = reset_user(r, r->params[0], &hash);
+	if (!user) {
+		tv_set_bool(f, "gone", true);
+		render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+		return;
+	}
+	if (!csrf_valid(r)) {
+		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
+		render(r, "admin_newpass.html", _("Choose a new password"), f, 403, NULL);
+		return;
+	}
+	const char *n1 = req_form(r, "new"), *n2 = req_form(r, "again");
+	if (!n1 || utf8_chars(n1) < 10 || strlen(n1) > 1024)
+		tv_set_str(f, "err_new", i18n_gettext(ed->code, _("Please choose a password of at least 10 characters.")));
+	else if (!n2 || strcmp(n1, n2) != 0)
+		tv_set_str(f, "err_again", i18n_gettext(ed->code, _("The two new passwords are not the same.")));
+	else {
+		char pw[crypto_pwhash_STRBYTES];
+		if (crypto_pwhash_str(pw, n1, strlen(n1), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			resp_error(r, 503);
+			return;
+		}
+		struct reset_done d = {user, hash, pw};
+		if (write_tx(req_db(r), reset_tx, &d) < 0) {
+			tv_set_bool(f, "gone", true);   /* used a moment ago by another request */
+			render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+			return;
+		}
+		tv_set_bool(f, "done", true);
+		render(r, "admin_newpass.html", _("Choose a new password"), f, 200, NULL);
+		return;
+	}
+	tv_set_str(f, "error", i18n_gettext(ed->code, _("Please correct the marked fields.")));
+	render(r, "admin_newpass.html", _("Choose a new password"), f, 422, NULL);
+}
+
 /* ---- the dashboard -------------------------------------------------------------- */
 
 static void
@@ -434,6 +601,10 @@ const struct route auth_routes[] = {
 	{HTTP_POST, "/admin/login", login_post},
 	{HTTP_POST, "/admin/logout", logout_post},
 	{HTTP_GET, "/admin/password", password_form},
+	{HTTP_GET, "/admin/reset", reset_request_form},
+	{HTTP_POST, "/admin/reset", reset_request_post},
+	{HTTP_GET, "/admin/reset/{token}", reset_form},
+	{HTTP_POST, "/admin/reset/{token}", reset_post},
 	{HTTP_POST, "/admin/password", password_post},
 	{0, NULL, NULL},
 };

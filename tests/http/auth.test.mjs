@@ -113,3 +113,46 @@ test('password change: checked, confirmed, other sessions end', async () => {
   assert.equal((await new Staff().login('changer@example.org', 'first password!')).status, 401);
   assert.equal((await new Staff().login('changer@example.org', 'second password!')).status, 303);
 });
+
+test('a forgotten password: a one-time emailed link, the same answer for unknown addresses', async () => {
+  addUser('forgetful@example.org', 'author', 'old password here');
+  const s = new Staff();
+  const login = await s.get('/admin/login');
+  assert.match(login.body, /href="\/admin\/reset">Forgot your password\?<\/a>/);
+  const csrf = await s.csrf('/admin/reset');
+  assert.equal((await s.post('/admin/reset', { email: 'forgetful@example.org' })).status, 403, 'CSRF required');
+  const known = await s.post('/admin/reset', { csrf, email: 'Forgetful@example.org' });
+  const unknown = await s.post('/admin/reset', { csrf, email: 'nobody@example.org' });
+  assert.equal(known.status, 200);
+  assert.equal(unknown.status, 200);
+  const said = (r) => r.body.match(/<p class="form-note" role="status">([^<]*)<\/p>/)[1];
+  assert.equal(said(known), said(unknown), 'no account enumeration');
+  assert.equal(one(`SELECT count(*) FROM outbox WHERE to_addr = 'nobody@example.org'`), '0');
+  const body = one(`SELECT body FROM outbox WHERE to_addr = 'forgetful@example.org' ORDER BY id DESC LIMIT 1`);
+  const [, token] = body.match(/\/admin\/reset\/([0-9a-f]{64})/);
+  assert.equal(one(`SELECT count(*) FROM password_resets WHERE token_hash = '${token}'`), '0', 'only a hash is kept');
+  const other = new Staff();
+  assert.equal((await other.login('forgetful@example.org', 'old password here')).status, 303);
+
+  const page = await s.get(`/admin/reset/${token}`);
+  assert.equal(page.status, 200);
+  const csrf2 = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const mismatch = await s.post(`/admin/reset/${token}`, { csrf: csrf2, new: 'brand new password', again: 'brand new passw0rd' });
+  assert.equal(mismatch.status, 422);
+  const done = await s.post(`/admin/reset/${token}`, { csrf: csrf2, new: 'brand new password', again: 'brand new password' });
+  assert.equal(done.status, 200);
+  assert.match(done.body, /Your new password is set/);
+  assert.equal((await other.get('/admin')).status, 303, 'every session of the account ended');
+  assert.equal((await new Staff().login('forgetful@example.org', 'old password here')).status, 401);
+  assert.equal((await new Staff().login('forgetful@example.org', 'brand new password')).status, 303);
+  const again = await s.post(`/admin/reset/${token}`, { csrf: csrf2, new: 'third password!!', again: 'third password!!' });
+  assert.equal(again.status, 410, 'a link works once');
+  assert.equal((await s.get(`/admin/reset/${'0'.repeat(64)}`)).status, 410);
+  // an hour later the link is gone; at most three links an hour
+  await s.post('/admin/reset', { csrf, email: 'forgetful@example.org' });
+  const late = one(`SELECT body FROM outbox WHERE to_addr = 'forgetful@example.org' ORDER BY id DESC LIMIT 1`).match(/\/admin\/reset\/([0-9a-f]{64})/)[1];
+  sql(S.db, `UPDATE password_resets SET expires_at = 1 WHERE used_at IS NULL`);
+  assert.equal((await s.get(`/admin/reset/${late}`)).status, 410);
+  for (let i = 0; i < 3; i++) await s.post('/admin/reset', { csrf, email: 'forgetful@example.org' });
+  assert.equal(one(`SELECT count(*) FROM password_resets WHERE user_id = (SELECT id FROM users WHERE email = 'forgetful@example.org')`), '3');
+});
