@@ -9,6 +9,7 @@
 #include "site.h"
 #include "core/form.h"
 #include "core/i18n.h"
+#include "core/invalidate.h"
 #include "core/outbox.h"
 #include "core/text.h"
 #include <pthread.h>
@@ -49,23 +50,6 @@ audit(struct db_conn *c, long long user, const char *action, const char *detail)
 	    now_s());
 }
 
-/* Runs fn in a write transaction of its own, retried on conflicts. */
-static int
-write_tx(struct db_conn *c, int (*fn)(struct db_conn *, void *), void *arg)
-{
-	for (int attempt = 0; attempt < 3; attempt++) {
-		if (db_begin(c) < 0)
-			return -1;
-		if (fn(c, arg) == 0 && db_commit(c) == 0)
-			return 0;
-		bool again = db_retryable(c);
-		db_rollback(c);
-		if (!again)
-			return -1;
-	}
-	return -1;
-}
-
 /* ---- sessions ------------------------------------------------------------------ */
 
 struct touch {
@@ -74,8 +58,9 @@ struct touch {
 };
 
 static int
-touch_tx(struct db_conn *c, void *arg)
+touch_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct touch *t = arg;
 	return db_exec(c, "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", "is", t->expires, t->hash) >= 0 ? 0 : -1;
 }
@@ -110,7 +95,7 @@ staff_user(struct req *r, struct staff *u)
 		want = created + SESSION_MAX;
 	if (want - expires > 300) {
 		struct touch t = {hash, want};
-		write_tx(c, touch_tx, &t);
+		inval_write(c, touch_tx, &t, NULL);
 	}
 	return 1;
 }
@@ -172,8 +157,9 @@ struct login {
 };
 
 static int
-fail_tx(struct db_conn *c, void *arg)
+fail_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct login *l = arg;
 	return db_exec(c, "INSERT INTO login_failures (key_hash, at) VALUES (?, ?), (?, ?)", "sisi", l->account_key, l->now,
 		   l->ip_key, l->now) == 2 &&
@@ -182,8 +168,9 @@ fail_tx(struct db_conn *c, void *arg)
 }
 
 static int
-session_tx(struct db_conn *c, void *arg)
+session_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct login *l = arg;
 	if (db_exec(c, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", "siii",
 		l->token_hash, l->user, l->now, l->now + SESSION_IDLE) != 1)
@@ -248,7 +235,7 @@ login_post(struct req *r)
 	bool ok = password && stored && strlen(password) <= 1024 &&
 	    crypto_pwhash_str_verify(stored, password, strlen(password)) == 0 && l.user;
 	if (!ok) {
-		write_tx(c, fail_tx, &l);
+		inval_write(c, fail_tx, &l, NULL);
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("The email address or the password is not right.")));
 		render(r, "admin_login.html", _("Sign in"), f, 401, NULL);
 		return;
@@ -256,7 +243,7 @@ login_post(struct req *r)
 	char tok[65];
 	random_hex(tok, 32);
 	l.token_hash = site_mac_hex(a, "session", tok, 64);
-	if (write_tx(c, session_tx, &l) < 0) {
+	if (inval_write(c, session_tx, &l, NULL) < 0) {
 		page_db_error(r);
 		return;
 	}
@@ -271,8 +258,9 @@ struct logout {
 };
 
 static int
-logout_tx(struct db_conn *c, void *arg)
+logout_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct logout *l = arg;
 	if (db_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "s", l->hash) < 0)
 		return -1;
@@ -295,7 +283,7 @@ logout_post(struct req *r)
 			return;
 		}
 		struct logout l = {u.session_hash, u.id};
-		if (write_tx(req_db(r), logout_tx, &l) < 0) {
+		if (inval_write(req_db(r), logout_tx, &l, NULL) < 0) {
 			page_db_error(r);
 			return;
 		}
@@ -336,8 +324,9 @@ struct newpass {
 };
 
 static int
-password_tx(struct db_conn *c, void *arg)
+password_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct newpass *n = arg;
 	if (db_exec(c, "UPDATE users SET password_hash = ? WHERE id = ?", "si", n->hash, n->user) != 1)
 		return -1;
@@ -385,7 +374,7 @@ password_post(struct req *r)
 			return;
 		}
 		struct newpass np = {u.id, hash, u.session_hash};
-		if (write_tx(c, password_tx, &np) < 0) {
+		if (inval_write(c, password_tx, &np, NULL) < 0) {
 			page_db_error(r);
 			return;
 		}
@@ -414,8 +403,9 @@ struct reset_mail {
 };
 
 static int
-reset_mail_tx(struct db_conn *c, void *arg)
+reset_mail_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct reset_mail *m = arg;
 	struct arena a = {0};
 	const char *text = arena_cat(&a, i18n_gettext(m->lang, _("Someone asked to set a new password for your newsroom account.")), "\n\n",
@@ -461,7 +451,7 @@ reset_request_post(struct req *r)
 		random_hex(tok, 32);
 		struct reset_mail m = {user, now, email, site_mac_hex(a, "reset", tok, 64),
 		    arena_cat(a, site_base_url(), "/admin/reset/", tok, NULL), ed->code};
-		if (write_tx(c, reset_mail_tx, &m) < 0) {
+		if (inval_write(c, reset_mail_tx, &m, NULL) < 0) {
 			page_db_error(r);
 			return;
 		}
@@ -502,8 +492,9 @@ struct reset_done {
 };
 
 static int
-reset_tx(struct db_conn *c, void *arg)
+reset_tx(struct db_conn *c, struct inval *iv, void *arg)
 {
+	(void)iv;   /* staff pages are never cached */
 	struct reset_done *d = arg;
 	/* once only: the conditional update decides between two racing uses */
 	if (db_exec(c, "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", "is", now_s(), d->hash) != 1 ||
@@ -549,7 +540,7 @@ reset_post(struct req *r)
 			return;
 		}
 		struct reset_done d = {user, hash, pw};
-		if (write_tx(req_db(r), reset_tx, &d) < 0) {
+		if (inval_write(req_db(r), reset_tx, &d, NULL) < 0) {
 			tv_set_bool(f, "gone", true);   /* used a moment ago by another request */
 			render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
 			return;

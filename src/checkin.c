@@ -87,6 +87,14 @@ checkin_home(struct req *r)
 	render(r, group, NULL, group ? 200 : 403);
 }
 
+static int
+check_in(struct db_conn *c, struct inval *iv, void *arg)
+{
+	(void)iv;   /* no page shows check-ins */
+	const long long *at_id = arg;
+	return (int)db_exec(c, "UPDATE bookings SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL", "ii", at_id[0], at_id[1]);
+}
+
 /* /checkin/CODE: the first visit checks in, the next ones tell when. */
 static void
 checkin_code(struct req *r)
@@ -130,19 +138,8 @@ checkin_code(struct req *r)
 	long long now = (long long)time(NULL);
 	if (!at) {
 		/* a write transaction of its own (the request reads from a read-only snapshot) */
-		long long changed = -1;
-		for (int attempt = 0; attempt < 3 && changed < 0; attempt++) {
-			if (db_begin(c) < 0)
-				break;
-			changed = db_exec(c, "UPDATE bookings SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL", "ii", now, id);
-			if (changed >= 0 && db_commit(c) == 0)
-				break;
-			bool again = db_retryable(c);
-			db_rollback(c);
-			changed = -1;
-			if (!again)
-				break;
-		}
+		long long at_id[2] = {now, id};
+		int changed = inval_write(c, check_in, at_id, NULL);
 		if (changed < 0) {
 			page_db_error(r);
 			return;

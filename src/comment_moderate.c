@@ -119,6 +119,31 @@ comments_set_status(struct db *db, const long long *ids, int n, const char *stat
 	return changed;
 }
 
+struct policy_change {
+	bool article;
+	const char *target, *value;
+	bool missing;
+};
+
+static int
+change_policy(struct db_conn *c, struct inval *iv, void *arg)
+{
+	struct policy_change *pc = arg;
+	long long id = pc->article ? db_int1(c, 0, "SELECT id FROM articles WHERE id = ?", "i", atoll(pc->target))
+				   : db_int1(c, 0, "SELECT id FROM terms WHERE taxonomy = 'section' AND key = ?", "s", pc->target);
+	if (!id) {
+		pc->missing = true;
+		return -1;
+	}
+	bool ok = pc->article ? db_exec(c, "UPDATE articles SET comment_policy = ? WHERE id = ?", "si", pc->value, id) == 1
+			      : db_exec(c, "UPDATE terms SET comment_policy = ? WHERE id = ?", "si", pc->value, id) == 1;
+	if (pc->article)
+		comment_invalidations(id, iv);   /* its threads depend on its row */
+	else
+		inval_add(iv, TAG_TERM, id);      /* and on their section's */
+	return ok ? 0 : -1;
+}
+
 int
 comments_set_policy(struct db *db, const char *what, const char *target, const char *policy,
     long long *inval_id, char *err, size_t errlen)
@@ -130,40 +155,13 @@ comments_set_policy(struct db *db, const char *what, const char *target, const c
 		return -1;
 	}
 	struct db_conn *c = db_acquire(db);
-	struct inval iv = {0};
-	int rc = -1;
-	for (int attempt = 0; attempt < 3 && rc == -1; attempt++) {
-		if (db_begin(c) < 0)
-			break;
-		long long id = article ? db_int1(c, 0, "SELECT id FROM articles WHERE id = ?", "i", atoll(target))
-				       : db_int1(c, 0, "SELECT id FROM terms WHERE taxonomy = 'section' AND key = ?", "s", target);
-		if (!id) {
-			db_rollback(c);
-			snprintf(err, errlen, "no %s '%s'", what, target);
-			rc = COMMENT_NOT_FOUND;
-			break;
-		}
-		bool ok = article ? db_exec(c, "UPDATE articles SET comment_policy = ? WHERE id = ?", "si", value, id) == 1
-				  : db_exec(c, "UPDATE terms SET comment_policy = ? WHERE id = ?", "si", value, id) == 1;
-		if (article)
-			comment_invalidations(id, &iv);   /* its threads depend on its row */
-		else
-			inval_add(&iv, TAG_TERM, id);      /* and on their section's */
-		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			*inval_id = iv.id;
-			inval_apply(&iv);
-			rc = 0;
-			break;
-		}
-		bool again = db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		if (!again) {
-			snprintf(err, errlen, "the policy was not saved (see the log)");
-			break;
-		}
-	}
-	inval_discard(&iv);
+	struct policy_change pc = {article, target, value, false};
+	int rc = inval_write(c, change_policy, &pc, inval_id);
+	if (pc.missing) {
+		snprintf(err, errlen, "no %s '%s'", what, target);
+		rc = COMMENT_NOT_FOUND;
+	} else if (rc < 0)
+		snprintf(err, errlen, "the policy was not saved (see the log)");
 	db_release(c);
 	return rc;
 }

@@ -134,56 +134,48 @@ event_ics(struct buf *b, const struct event *e, const char *uid, const char *pag
 
 /* ---- status changes ----------------------------------------------------- */
 
+struct status_change {
+	long long event;
+	const char *status;
+};
+
+static int
+change_status(struct db_conn *c, struct inval *iv, void *arg)
+{
+	const struct status_change *sc = arg;
+	long long group = db_int1(c, 0, "SELECT translation_group FROM events WHERE id = ?", "i", sc->event);
+	if (!group)
+		return 0;
+	bool ok = db_exec(c, "UPDATE events SET status = ? WHERE translation_group = ?", "si", sc->status, group) > 0;
+	inval_add(iv, TAG_EVENT, group);
+	inval_add(iv, TAG_STOCK, group);
+	struct db_stmt *st = db_query(c, "SELECT DISTINCT edition FROM events WHERE translation_group = ?", "i", group);
+	while (db_row(st)) {
+		inval_add(iv, TAG_EVENTS, db_text(st, 0));
+		inval_add(iv, TAG_BANNER, db_text(st, 0));
+	}
+	ok = db_done(st) == 0 && ok;
+	/* everyone holding a ticket hears of it, in their language */
+	long long *ids = NULL;
+	size_t n = 0;
+	st = db_query(c, "SELECT b.id FROM bookings b JOIN quotas q ON q.id = b.quota_id WHERE q.translation_group = ? "
+	    "AND b.status = 'confirmed' ORDER BY b.id", "i", group);
+	while (db_row(st)) {
+		ids = xrealloc(ids, (n + 1) * sizeof *ids);
+		ids[n++] = db_int(st, 0);
+	}
+	ok = db_done(st) == 0 && ok;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = mail_event_changed(c, ids[i]) == 0;
+	free(ids);
+	return ok ? 1 : -1;
+}
+
 int
 event_set_status(struct db_conn *c, long long event, const char *status, long long *inval_id)
 {
-	struct inval iv = {0};
-	int rc = -1;
-	for (int attempt = 0; attempt < 3 && rc < 0; attempt++) {
-		if (db_begin(c) < 0)
-			break;
-		long long group = db_int1(c, 0, "SELECT translation_group FROM events WHERE id = ?", "i", event);
-		if (!group) {
-			db_rollback(c);
-			rc = 0;
-			break;
-		}
-		bool ok = db_exec(c, "UPDATE events SET status = ? WHERE translation_group = ?", "si", status, group) > 0;
-		inval_add(&iv, TAG_EVENT, group);
-		inval_add(&iv, TAG_STOCK, group);
-		struct db_stmt *st = db_query(c, "SELECT DISTINCT edition FROM events WHERE translation_group = ?", "i", group);
-		while (db_row(st)) {
-			inval_add(&iv, TAG_EVENTS, db_text(st, 0));
-			inval_add(&iv, TAG_BANNER, db_text(st, 0));
-		}
-		ok = db_done(st) == 0 && ok;
-		/* everyone holding a ticket hears of it, in their language */
-		long long *ids = NULL;
-		size_t n = 0;
-		st = db_query(c, "SELECT b.id FROM bookings b JOIN quotas q ON q.id = b.quota_id WHERE q.translation_group = ? "
-		    "AND b.status = 'confirmed' ORDER BY b.id", "i", group);
-		while (db_row(st)) {
-			ids = xrealloc(ids, (n + 1) * sizeof *ids);
-			ids[n++] = db_int(st, 0);
-		}
-		ok = db_done(st) == 0 && ok;
-		for (size_t i = 0; i < n && ok; i++)
-			ok = mail_event_changed(c, ids[i]) == 0;
-		free(ids);
-		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			*inval_id = iv.id;
-			inval_apply(&iv);
-			rc = 1;
-			break;
-		}
-		bool again = db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		if (!again)
-			break;
-	}
-	inval_discard(&iv);
-	return rc;
+	struct status_change sc = {event, status};
+	return inval_write(c, change_status, &sc, inval_id);
 }
 
 /* ---- the banner ----------------------------------------------------------- */

@@ -107,6 +107,15 @@ setting_int(struct db_conn *c, const char *key)
 	return n;
 }
 
+static int
+store_setting(struct db_conn *c, struct inval *iv, void *arg)
+{
+	const char **kv = arg;
+	inval_add(iv, TAG_SETTINGS);
+	return db_exec(c, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	    "ss", kv[0], kv[1]) >= 0 ? 0 : -1;
+}
+
 int
 setting_set(struct db *db, const char *key, const char *value, long long *inval_id, char *err, size_t errlen)
 {
@@ -118,28 +127,10 @@ setting_set(struct db *db, const char *key, const char *value, long long *inval_
 	if (!value_valid(d, value, err, errlen))
 		return -1;
 	struct db_conn *c = db_acquire(db);
-	struct inval iv = {0};
-	int rc = -1;
-	for (int attempt = 0; attempt < 3; attempt++) {
-		inval_add(&iv, TAG_SETTINGS);
-		if (db_begin(c) == 0 &&
-		    db_exec(c, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-			"ss", key, value) >= 0 &&
-		    inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			*inval_id = iv.id;
-			inval_apply(&iv);
-			rc = 0;
-			break;
-		}
-		bool again = db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		if (!again)
-			break;
-	}
+	const char *kv[2] = {key, value};
+	int rc = inval_write(c, store_setting, kv, inval_id);
 	if (rc < 0)
 		snprintf(err, errlen, "the setting was not saved (see the log)");
-	inval_discard(&iv);
 	db_release(c);
 	return rc;
 }

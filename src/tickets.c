@@ -286,89 +286,77 @@ tickets_book(struct db_conn *c, const struct booking_request *rq, const struct t
 	return res;
 }
 
+struct cancel {
+	const char *code, *secret;
+};
+
+static int
+cancel_booking(struct db_conn *c, struct inval *iv, void *arg)
+{
+	const struct cancel *k = arg;
+	struct arena a = {0};
+	struct db_stmt *st = db_query(c, "SELECT id, quota_id, qty, manage_hash, status FROM bookings WHERE code = ?", "s", k->code);
+	long long id = 0, quota = 0, qty = 0;
+	bool ok = false;
+	if (db_row(st)) {
+		id = db_int(st, 0);
+		quota = db_int(st, 1);
+		qty = db_int(st, 2);
+		ok = hash_matches(&a, db_text(st, 3), k->secret) && strcmp(db_text(st, 4), "confirmed") == 0;
+	}
+	db_done(st);
+	arena_free(&a);
+	if (!ok)
+		return 0;   /* no such booking for this secret, or already cancelled */
+	long long left = -1;
+	bool done = db_exec(c, "UPDATE bookings SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'confirmed'",
+			"ii", now_s(), id) == 1 &&
+	    (left = seats_give_back(c, quota, qty)) >= 0 &&
+	    mail_booking_cancelled(c, id) == 0;
+	if (done) {
+		stock_changed(c, quota_group(c, quota), left - qty, left, iv);
+		done = waitlist_offer(c, quota, iv) == 0;
+	}
+	return done ? 1 : -1;
+}
+
 int
 tickets_cancel(struct db_conn *c, const char *code, const char *secret)
 {
-	struct arena a = {0};
-	struct inval iv = {0};
-	int rc = -1;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		if (db_begin(c) < 0)
-			break;
-		struct db_stmt *st = db_query(c, "SELECT id, quota_id, qty, manage_hash, status FROM bookings WHERE code = ?", "s", code);
-		long long id = 0, quota = 0, qty = 0;
-		bool ok = false;
-		if (db_row(st)) {
-			id = db_int(st, 0);
-			quota = db_int(st, 1);
-			qty = db_int(st, 2);
-			ok = hash_matches(&a, db_text(st, 3), secret) && strcmp(db_text(st, 4), "confirmed") == 0;
-		}
-		db_done(st);
-		if (!ok) {
-			db_rollback(c);
-			rc = 0;
-			break;
-		}
-		long long left = -1;
-		bool done = db_exec(c, "UPDATE bookings SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'confirmed'",
-				"ii", now_s(), id) == 1 &&
-		    (left = seats_give_back(c, quota, qty)) >= 0 &&
-		    mail_booking_cancelled(c, id) == 0;
-		if (done) {
-			stock_changed(c, quota_group(c, quota), left - qty, left, &iv);
-			done = waitlist_offer(c, quota, &iv) == 0;
-		}
-		if (done && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			inval_apply(&iv);
-			rc = 1;
-			break;
-		}
-		bool again = db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		if (!again)
-			break;
-	}
-	inval_discard(&iv);
-	arena_free(&a);
-	return rc;
+	struct cancel k = {code, secret};
+	return inval_write(c, cancel_booking, &k, NULL);
 }
 
 /* ---- the waiting list ----------------------------------------------------- */
 
+struct join {
+	const struct booking_request *rq;
+	long long id;
+};
+
+static int
+join_waitlist(struct db_conn *c, struct inval *iv, void *arg)
+{
+	struct join *j = arg;
+	const struct booking_request *rq = j->rq;
+	struct arena a = {0};
+	struct ticket_type tt;
+	long long group = 0;
+	enum book_result allowed = order_allowed(c, &a, rq, &tt, &group);
+	arena_free(&a);
+	if (allowed != BOOK_OK)
+		return -1;
+	j->id = db_insert(c, "INSERT INTO waitlist (event_id, ticket_type_id, quota_id, qty, name, email, lang, status, created_at) "
+	    "SELECT ?, ?, ?, ?, ?, ?, edition, 'waiting', ? FROM events WHERE id = ? RETURNING id", "iiiissii",
+	    rq->event_id, tt.id, tt.quota_id, rq->qty, rq->name, rq->email, now_s(), rq->event_id);
+	return j->id > 0 && waitlist_offer(c, tt.quota_id, iv) == 0 ? 0 : -1;
+}
+
 long long
 waitlist_join(struct db_conn *c, const struct booking_request *rq)
 {
-	struct arena a = {0};
-	struct inval iv = {0};
-	long long id = -1;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		if (db_begin(c) < 0)
-			break;
-		struct ticket_type tt;
-		long long group = 0;
-		if (order_allowed(c, &a, rq, &tt, &group) != BOOK_OK) {
-			db_rollback(c);
-			break;
-		}
-		id = db_insert(c, "INSERT INTO waitlist (event_id, ticket_type_id, quota_id, qty, name, email, lang, status, created_at) "
-		    "SELECT ?, ?, ?, ?, ?, ?, edition, 'waiting', ? FROM events WHERE id = ? RETURNING id", "iiiissii",
-		    rq->event_id, tt.id, tt.quota_id, rq->qty, rq->name, rq->email, now_s(), rq->event_id);
-		if (id > 0 && waitlist_offer(c, tt.quota_id, &iv) == 0 && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			inval_apply(&iv);
-			break;
-		}
-		bool again = db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		id = -1;
-		if (!again)
-			break;
-	}
-	inval_discard(&iv);
-	arena_free(&a);
-	return id;
+	struct join j = {rq, -1};
+	return inval_write(c, join_waitlist, &j, NULL) < 0 ? -1 : j.id;
 }
 
 enum book_result

@@ -61,6 +61,30 @@ inval_record(struct db_conn *c, struct inval *iv)
 	return 0;
 }
 
+int
+inval_write(struct db_conn *c, int (*fn)(struct db_conn *c, struct inval *iv, void *arg), void *arg, long long *inval_id)
+{
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct inval iv = {0};
+		if (db_begin(c) < 0)
+			return -1;
+		int rc = fn(c, &iv, arg);
+		if (rc >= 0 && (!iv.n || inval_record(c, &iv) == 0) && db_commit(c) == 0) {
+			if (inval_id)
+				*inval_id = iv.id;
+			inval_apply(&iv);
+			inval_discard(&iv);
+			return rc;
+		}
+		bool again = db_retryable(c);   /* fn may have failed on the conflict itself */
+		db_rollback(c);
+		inval_discard(&iv);
+		if (!again)
+			return -1;
+	}
+	return -1;
+}
+
 static void
 apply_tag(const char *tag)
 {

@@ -23,6 +23,14 @@ int inval_record(struct db_conn *c, struct inval *iv);
 void inval_apply(struct inval *iv);
 void inval_discard(struct inval *iv);
 
+/* A write: begin, fn (which names in iv the tags it touches), record the
+ * tags when there are any, commit, then drop them from this process's
+ * cache; all of it again while the backend reports a conflict. fn returns
+ * a negative number to give up (rolled back, not retried). Returns fn's
+ * result once committed, or -1; *inval_id (when not NULL) receives the
+ * invalidation log row, 0 if none was written. */
+int inval_write(struct db_conn *c, int (*fn)(struct db_conn *c, struct inval *iv, void *arg), void *arg, long long *inval_id);
+
 /* The poller: applies rows other processes wrote, every interval_ms. */
 void inval_poller_start(struct db *db, int interval_ms);
 void inval_poller_stop(void);
