@@ -174,20 +174,31 @@ read_order(struct req *r, const struct edition *ed, struct order_form *f)
 	return ok;
 }
 
-static void
-booking_post(struct req *r)
+/* A posted order: the form decoded, its event found, its fields read.
+ * -1 when the answer is already sent; else 1 if the fields are right. */
+static int
+posted_order(struct req *r, struct event *e, const struct edition **ed, struct order_form *f)
 {
 	int fst = req_form_parse(r);
 	if (fst) {
 		resp_error(r, fst);
-		return;
+		return -1;
 	}
+	if (event_or_404(r, e, ed) < 0)
+		return -1;
+	memset(f, 0, sizeof *f);
+	return read_order(r, *ed, f);
+}
+
+static void
+booking_post(struct req *r)
+{
 	struct event e;
 	const struct edition *ed;
-	if (event_or_404(r, &e, &ed) < 0)
+	struct order_form f;
+	int ok = posted_order(r, &e, &ed, &f);
+	if (ok < 0)
 		return;
-	struct order_form f = {0};
-	bool ok = read_order(r, ed, &f);
 	if (!csrf_valid(r) || !f.idem || strlen(f.idem) != 32 || strspn(f.idem, "0123456789abcdef") != 32) {
 		f.error = tr(ed, _("This form has expired. Please check it and send it again."));
 		f.idem = NULL;
@@ -232,17 +243,12 @@ booking_post(struct req *r)
 static void
 waitlist_post(struct req *r)
 {
-	int fst = req_form_parse(r);
-	if (fst) {
-		resp_error(r, fst);
-		return;
-	}
 	struct event e;
 	const struct edition *ed;
-	if (event_or_404(r, &e, &ed) < 0)
+	struct order_form f;
+	int ok = posted_order(r, &e, &ed, &f);
+	if (ok < 0)
 		return;
-	struct order_form f = {0};
-	bool ok = read_order(r, ed, &f);
 	f.idem = fresh_key(&r->a);
 	if (!csrf_valid(r)) {
 		f.error = tr(ed, _("This form has expired. Please check it and send it again."));
