@@ -166,7 +166,7 @@ article_page(struct req *r)
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
 	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at, a.byline, a.comment_count FROM articles a JOIN article_bodies b ON b.article_id = a.id "
+	    "a.published_at, a.updated_at, a.byline, a.comment_count, a.correction FROM articles a JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
@@ -188,6 +188,7 @@ article_page(struct req *r)
 	long long updated = db_isnull(st, 9) ? 0 : db_int(st, 9);
 	const char *byline = db_atext(st, 10, a);
 	long long ncomments = db_int(st, 11);
+	const char *correction = db_atext(st, 12, a);
 	db_done(st);
 
 	const char *canonical = url_article(a, ed->code, slug, published);
@@ -216,8 +217,11 @@ article_page(struct req *r)
 	tv_set_str(art, "kind_label", kind_label(ed->code, kind));
 	tv_set_str(art, "kind_url", url_kind(a, ed->code, kind));
 	tv_set_int(art, "published", published);
-	if (updated > published)
+	if (updated > published) {
 		tv_set_int(art, "updated", updated);
+		if (*correction)
+			tv_set_str(art, "correction", correction);
+	}
 	tv_set_str(art, "url", canonical);
 	tv_set(art, "authors", article_byline(&p, byline));
 
@@ -310,8 +314,8 @@ article_page(struct req *r)
 }
 
 const struct route article_routes[] = {
-	{HTTP_GET, "/{edition}", edition_redirect},
-	{HTTP_GET, "/{edition}/", front_page},
-	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page},
-	{0, NULL, NULL},
+	{HTTP_GET, "/{edition}", edition_redirect, NULL},
+	{HTTP_GET, "/{edition}/", front_page, NULL},
+	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page, NULL},
+	{0, NULL, NULL, NULL},
 };

@@ -6,7 +6,7 @@
  * cookie (gz_session, Path=/admin, HttpOnly, SameSite=Strict, Secure on
  * https) never reaches reader pages, so they stay shared. What a user may
  * do is the admin pages' business; this file only says who they are. */
-#include "site.h"
+#include "admin.h"
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/invalidate.h"
@@ -89,6 +89,12 @@ staff_user(struct req *r, struct staff *u)
 	long long created = db_int(st, 4), expires = db_int(st, 5);
 	db_done(st);
 	u->session_hash = hash;
+	u->caps = role_caps(u->role);
+	st = db_query(c, "SELECT edition FROM user_editions WHERE user_id = ? ORDER BY edition", "i", u->id);
+	while (db_row(st) && u->neditions < MAX_EDITIONS)
+		snprintf(u->editions[u->neditions++], sizeof u->editions[0], "%s", db_text(st, 0));
+	if (db_done(st) < 0)
+		return -1;
 	/* slide the idle expiry forward, at most every few minutes */
 	long long want = now + SESSION_IDLE;
 	if (want > created + SESSION_MAX)
@@ -98,29 +104,6 @@ staff_user(struct req *r, struct staff *u)
 		inval_write(c, touch_tx, &t, NULL);
 	}
 	return 1;
-}
-
-static void
-render(struct req *r, const char *template, const char *title, struct tv *form, int status, const struct staff *u)
-{
-	const struct edition *ed = staff_language(r);
-	struct page p;
-	page_init(&p, r, ed, i18n_gettext(ed->code, title));
-	p.private_page = true;
-	p.noindex = true;
-	resp_header(r, "Cache-Control", "private, no-store");
-	if (form)
-		tv_set(p.root, "form", form);
-	else
-		form = tv_set_map(p.root, "form");
-	tv_set_str(form, "csrf", csrf_token(r));
-	if (u && u->id) {
-		struct tv *m = tv_set_map(p.root, "staff");
-		tv_set_str(m, "name", u->name);
-		tv_set_str(m, "email", u->email);
-		tv_set_str(m, "role", u->role);
-	}
-	page_render(&p, template, status);
 }
 
 /* ---- sign in -------------------------------------------------------------------- */
@@ -137,7 +120,7 @@ login_form(struct req *r)
 	const char *next = req_query(r, "next");
 	if (next && next[0] == '/' && next[1] != '/')
 		tv_set_str(f, "next", next);
-	render(r, "admin_login.html", _("Sign in"), f, 200, NULL);
+	admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 200);
 }
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -208,7 +191,7 @@ login_post(struct req *r)
 		tv_set_str(f, "next", next);
 	if (!csrf_valid(r)) {
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please sign in again.")));
-		render(r, "admin_login.html", _("Sign in"), f, 403, NULL);
+		admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 403);
 		return;
 	}
 	long long by_account = db_int1(c, 0, "SELECT count(*) FROM login_failures WHERE key_hash = ? AND at > ?", "si", l.account_key, l.now - FAIL_WINDOW);
@@ -217,7 +200,7 @@ login_post(struct req *r)
 		resp_header(r, "Retry-After", arena_printf(a, "%d", FAIL_WINDOW));
 		tv_set_str(f, "error", i18n_plural(a, ed->locale, i18n_gettext(ed->code, _("{0,plural,one{Too many failed sign-ins. Please wait # minute and try again.} other{Too many failed sign-ins. Please wait # minutes and try again.}}")),
 		    FAIL_WINDOW / 60));
-		render(r, "admin_login.html", _("Sign in"), f, 429, NULL);
+		admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 429);
 		return;
 	}
 	/* the same work whether or not the account exists: no timing tells */
@@ -237,7 +220,7 @@ login_post(struct req *r)
 	if (!ok) {
 		inval_write(c, fail_tx, &l, NULL);
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("The email address or the password is not right.")));
-		render(r, "admin_login.html", _("Sign in"), f, 401, NULL);
+		admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 401);
 		return;
 	}
 	char tok[65];
@@ -294,28 +277,10 @@ logout_post(struct req *r)
 
 /* ---- password ------------------------------------------------------------------- */
 
-/* The signed-in user, or a redirect to the sign-in page (0 returned). */
-int
-staff_required(struct req *r, struct staff *u)
-{
-	int rc = staff_user(r, u);
-	if (rc < 0) {
-		page_db_error(r);
-		return 0;
-	}
-	if (rc == 0) {
-		resp_redirect(r, 303, arena_printf(&r->a, "/admin/login?next=%s", r->path));
-		return 0;
-	}
-	return 1;
-}
-
 static void
 password_form(struct req *r)
 {
-	struct staff u;
-	if (staff_required(r, &u))
-		render(r, "admin_password.html", _("Change your password"), NULL, 200, &u);
+	admin_render(r, admin_staff(r), "admin_password.html", _("Change your password"), NULL, 200);
 }
 
 struct newpass {
@@ -339,21 +304,9 @@ password_tx(struct db_conn *c, struct inval *iv, void *arg)
 static void
 password_post(struct req *r)
 {
-	int fst = req_form_parse(r);
-	if (fst) {
-		resp_error(r, fst);
-		return;
-	}
-	struct staff u;
-	if (!staff_required(r, &u))
-		return;
+	struct staff u = *admin_staff(r);   /* the guard checked the form's token */
 	const struct edition *ed = staff_language(r);
 	struct tv *f = tv_map(&r->a);
-	if (!csrf_valid(r)) {
-		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
-		render(r, "admin_password.html", _("Change your password"), f, 403, &u);
-		return;
-	}
 	const char *cur = req_form(r, "current"), *n1 = req_form(r, "new"), *n2 = req_form(r, "again");
 	struct db_conn *c = req_db(r);
 	const char *stored = NULL;
@@ -379,11 +332,11 @@ password_post(struct req *r)
 			return;
 		}
 		tv_set_bool(f, "done", true);
-		render(r, "admin_password.html", _("Change your password"), f, 200, &u);
+		admin_render(r, &u, "admin_password.html", _("Change your password"), f, 200);
 		return;
 	}
 	tv_set_str(f, "error", i18n_gettext(ed->code, _("Please correct the marked fields.")));
-	render(r, "admin_password.html", _("Change your password"), f, 422, &u);
+	admin_render(r, &u, "admin_password.html", _("Change your password"), f, 422);
 }
 
 /* ---- a forgotten password ----------------------------------------------------- */
@@ -394,7 +347,7 @@ password_post(struct req *r)
 static void
 reset_request_form(struct req *r)
 {
-	render(r, "admin_reset.html", _("Forgot your password?"), NULL, 200, NULL);
+	admin_render(r, NULL, "admin_reset.html", _("Forgot your password?"), NULL, 200);
 }
 
 struct reset_mail {
@@ -433,7 +386,7 @@ reset_request_post(struct req *r)
 	struct tv *f = tv_map(a);
 	if (!csrf_valid(r)) {
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
-		render(r, "admin_reset.html", _("Forgot your password?"), f, 403, NULL);
+		admin_render(r, NULL, "admin_reset.html", _("Forgot your password?"), f, 403);
 		return;
 	}
 	const char *in = req_form(r, "email");
@@ -458,7 +411,7 @@ reset_request_post(struct req *r)
 	}
 	tv_set_bool(f, "sent", true);
 	tv_set_str(f, "email", email);
-	render(r, "admin_reset.html", _("Forgot your password?"), f, 200, NULL);
+	admin_render(r, NULL, "admin_reset.html", _("Forgot your password?"), f, 200);
 }
 
 /* The account a reset link opens, or 0 (used, expired, unknown). */
@@ -480,10 +433,10 @@ reset_form(struct req *r)
 	tv_set_str(f, "action", arena_cat(&r->a, "/admin/reset/", r->params[0], NULL));
 	if (!reset_user(r, r->params[0], &hash)) {
 		tv_set_bool(f, "gone", true);
-		render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+		admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 410);
 		return;
 	}
-	render(r, "admin_newpass.html", _("Choose a new password"), f, 200, NULL);
+	admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 200);
 }
 
 struct reset_done {
@@ -520,12 +473,12 @@ reset_post(struct req *r)
 	long long user = reset_user(r, r->params[0], &hash);
 	if (!user) {
 		tv_set_bool(f, "gone", true);
-		render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+		admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 410);
 		return;
 	}
 	if (!csrf_valid(r)) {
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please send it again.")));
-		render(r, "admin_newpass.html", _("Choose a new password"), f, 403, NULL);
+		admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 403);
 		return;
 	}
 	const char *n1 = req_form(r, "new"), *n2 = req_form(r, "again");
@@ -542,60 +495,26 @@ reset_post(struct req *r)
 		struct reset_done d = {user, hash, pw};
 		if (inval_write(req_db(r), reset_tx, &d, NULL) < 0) {
 			tv_set_bool(f, "gone", true);   /* used a moment ago by another request */
-			render(r, "admin_newpass.html", _("Choose a new password"), f, 410, NULL);
+			admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 410);
 			return;
 		}
 		tv_set_bool(f, "done", true);
-		render(r, "admin_newpass.html", _("Choose a new password"), f, 200, NULL);
+		admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 200);
 		return;
 	}
 	tv_set_str(f, "error", i18n_gettext(ed->code, _("Please correct the marked fields.")));
-	render(r, "admin_newpass.html", _("Choose a new password"), f, 422, NULL);
-}
-
-/* ---- the dashboard -------------------------------------------------------------- */
-
-static void
-dashboard(struct req *r)
-{
-	struct staff u;
-	if (!staff_required(r, &u))
-		return;
-	struct db_conn *c = req_db(r);
-	struct tv *f = tv_map(&r->a);
-	tv_set_int(f, "pending_comments", db_int1(c, 0, "SELECT count(*) FROM comments WHERE status = 'pending'", ""));
-	tv_set_int(f, "in_review", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'review'", ""));
-	tv_set_int(f, "drafts", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'draft'", ""));
-	struct tv *evs = tv_set_list(f, "events");
-	const struct edition *ed = staff_language(r);
-	struct db_stmt *st = db_query(c, "SELECT e.title, e.starts_at, e.tz, (SELECT coalesce(sum(capacity), 0) FROM quotas "
-	    "WHERE translation_group = e.translation_group), (SELECT coalesce(sum(capacity - remaining), 0) FROM quotas "
-	    "WHERE translation_group = e.translation_group) FROM events e WHERE e.edition = ? AND e.starts_at > ? "
-	    "ORDER BY e.starts_at LIMIT 10", "si", ed->code, now_s());
-	while (db_row(st)) {
-		struct tv *m = tv_push_map(evs);
-		tv_set_str(m, "title", db_atext(st, 0, &r->a));
-		tv_set_str(m, "when", i18n_date_in(&r->a, ed->locale, db_int(st, 1), "yMMMMdjmmz", db_text(st, 2)));
-		tv_set_int(m, "capacity", db_int(st, 3));
-		tv_set_int(m, "sold", db_int(st, 4));
-	}
-	if (db_done(st) < 0) {
-		page_db_error(r);
-		return;
-	}
-	render(r, "admin.html", _("Newsroom"), f, 200, &u);
+	admin_render(r, NULL, "admin_newpass.html", _("Choose a new password"), f, 422);
 }
 
 const struct route auth_routes[] = {
-	{HTTP_GET, "/admin", dashboard},
-	{HTTP_GET, "/admin/login", login_form},
-	{HTTP_POST, "/admin/login", login_post},
-	{HTTP_POST, "/admin/logout", logout_post},
-	{HTTP_GET, "/admin/password", password_form},
-	{HTTP_GET, "/admin/reset", reset_request_form},
-	{HTTP_POST, "/admin/reset", reset_request_post},
-	{HTTP_GET, "/admin/reset/{token}", reset_form},
-	{HTTP_POST, "/admin/reset/{token}", reset_post},
-	{HTTP_POST, "/admin/password", password_post},
-	{0, NULL, NULL},
+	{HTTP_GET, "/admin/login", login_form, NULL},
+	{HTTP_POST, "/admin/login", login_post, NULL},
+	{HTTP_POST, "/admin/logout", logout_post, NULL},
+	{HTTP_GET, "/admin/password", password_form, "staff"},
+	{HTTP_GET, "/admin/reset", reset_request_form, NULL},
+	{HTTP_POST, "/admin/reset", reset_request_post, NULL},
+	{HTTP_GET, "/admin/reset/{token}", reset_form, NULL},
+	{HTTP_POST, "/admin/reset/{token}", reset_post, NULL},
+	{HTTP_POST, "/admin/password", password_post, "staff"},
+	{0, NULL, NULL, NULL},
 };

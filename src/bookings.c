@@ -528,13 +528,13 @@ offer_claim(struct req *r)
 }
 
 const struct route booking_routes[] = {
-	{HTTP_GET, "/{edition}/events/{slug}/book", booking_form},
-	{HTTP_POST, "/{edition}/events/{slug}/book", booking_post},
-	{HTTP_POST, "/{edition}/events/{slug}/waitlist", waitlist_post},
-	{HTTP_GET, "/bookings/{code}", booking_page},
-	{HTTP_GET, "/bookings/{code}/event.ics", booking_ics},
-	{HTTP_POST, "/bookings/{code}/cancel", booking_cancel},
-	{HTTP_GET, "/waitlist/{id}", offer_view},
-	{HTTP_POST, "/waitlist/{id}", offer_claim},
-	{0, NULL, NULL},
+	{HTTP_GET, "/{edition}/events/{slug}/book", booking_form, NULL},
+	{HTTP_POST, "/{edition}/events/{slug}/book", booking_post, NULL},
+	{HTTP_POST, "/{edition}/events/{slug}/waitlist", waitlist_post, NULL},
+	{HTTP_GET, "/bookings/{code}", booking_page, NULL},
+	{HTTP_GET, "/bookings/{code}/event.ics", booking_ics, NULL},
+	{HTTP_POST, "/bookings/{code}/cancel", booking_cancel, NULL},
+	{HTTP_GET, "/waitlist/{id}", offer_view, NULL},
+	{HTTP_POST, "/waitlist/{id}", offer_claim, NULL},
+	{0, NULL, NULL, NULL},
 };

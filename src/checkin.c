@@ -158,8 +158,8 @@ checkin_code(struct req *r)
 }
 
 const struct route checkin_routes[] = {
-	{HTTP_GET, "/checkin", checkin_home},
-	{HTTP_GET, "/checkin/login", checkin_login},
-	{HTTP_GET, "/checkin/{code}", checkin_code},
-	{0, NULL, NULL},
+	{HTTP_GET, "/checkin", checkin_home, NULL},
+	{HTTP_GET, "/checkin/login", checkin_login, NULL},
+	{HTTP_GET, "/checkin/{code}", checkin_code, NULL},
+	{0, NULL, NULL, NULL},
 };

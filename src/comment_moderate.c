@@ -49,74 +49,85 @@ action_of(const char *status)
 	    : strcmp(status, "deleted") == 0 ? "delete" : "hold";
 }
 
+const char *
+comment_email_hash(struct arena *a, const char *email)
+{
+	char *lower = arena_strdup(a, email);
+	for (char *p = lower; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return site_mac_hex(a, "ban-email", lower, 32);
+}
+
+struct status_change {
+	const long long *ids;
+	int n;
+	const char *status, *actor;
+	long long missing;   /* the first id not found */
+};
+
+static int
+status_tx(struct db_conn *c, struct inval *iv, void *arg)
+{
+	struct status_change *s = arg;
+	int count = 0;
+	long long now = (long long)time(NULL);
+	for (int i = 0; i < s->n; i++) {
+		struct db_stmt *st = db_query(c, "SELECT article_id, status FROM comments WHERE id = ?", "i", s->ids[i]);
+		if (!db_row(st)) {
+			if (db_done(st) == 0)
+				s->missing = s->ids[i];
+			return -1;
+		}
+		long long article = db_int(st, 0);
+		char from[16];
+		snprintf(from, sizeof from, "%s", db_text(st, 1));
+		db_done(st);
+		if (strcmp(from, s->status) == 0)
+			continue;   /* already there: nothing to record */
+		/* only from the status read: a concurrent change wins, and is not counted twice */
+		long long moved = db_exec(c, "UPDATE comments SET status = ?, held_reason = '' WHERE id = ? AND status = ?", "sis",
+		    s->status, s->ids[i], from);
+		if (moved == 0)
+			continue;
+		if (moved != 1 ||
+		    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at) "
+			"VALUES (?, ?, ?, ?, ?, ?)", "issssi", s->ids[i], s->actor, action_of(s->status), from, s->status, now) < 0 ||
+		    comment_count_add(c, article, approved_delta(from, s->status), iv) != 0)
+			return -1;
+		count++;
+	}
+	return count;
+}
+
 int
-comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
+comments_set_status_on(struct db_conn *c, const long long *ids, int n, const char *status, const char *actor,
     long long *inval_id, char *err, size_t errlen)
 {
 	if (!status_known(status)) {
 		snprintf(err, errlen, "unknown status '%s'", status);
 		return -1;
 	}
-	struct db_conn *c = db_acquire(db);
-	struct inval iv = {0};
-	int changed = -1;
-	for (int attempt = 0; attempt < 3 && changed < 0; attempt++) {
-		if (db_begin(c) < 0) {
-			snprintf(err, errlen, "cannot begin a transaction");
-			break;
-		}
-		int count = 0;
-		bool ok = true, missing = false;
-		long long now = (long long)time(NULL);
-		for (int i = 0; i < n && ok; i++) {
-			struct db_stmt *st = db_query(c, "SELECT article_id, status FROM comments WHERE id = ?", "i", ids[i]);
-			if (!db_row(st)) {
-				ok = db_done(st) == 0;
-				missing = ok;
-				if (missing)
-					snprintf(err, errlen, "no comment %lld", ids[i]);
-				ok = false;
-				break;
-			}
-			long long article = db_int(st, 0);
-			char from[16];
-			snprintf(from, sizeof from, "%s", db_text(st, 1));
-			db_done(st);
-			if (strcmp(from, status) == 0)
-				continue;   /* already there: nothing to record */
-			/* only from the status read: a concurrent change wins, and is not counted twice */
-			long long moved = db_exec(c, "UPDATE comments SET status = ?, held_reason = '' WHERE id = ? AND status = ?", "sis",
-			    status, ids[i], from);
-			if (moved == 0)
-				continue;
-			ok = moved == 1 &&
-			    db_exec(c, "INSERT INTO comment_audit (comment_id, actor, action, from_status, to_status, at) "
-				"VALUES (?, ?, ?, ?, ?, ?)", "issssi", ids[i], actor, action_of(status), from,
-				status, now) >= 0 &&
-			    comment_count_add(c, article, approved_delta(from, status), &iv) == 0;
-			count++;
-		}
-		if (ok && inval_record(c, &iv) == 0 && db_commit(c) == 0) {
-			*inval_id = iv.id;
-			inval_apply(&iv);
-			changed = count;
-			break;
-		}
-		bool again = !missing && db_retryable(c);
-		db_rollback(c);
-		inval_discard(&iv);
-		if (missing) {
-			changed = COMMENT_NOT_FOUND;
-			break;
-		}
-		if (!again) {
-			snprintf(err, errlen, "the change was not saved (see the log)");
-			break;
-		}
+	struct status_change s = {ids, n, status, actor, 0};
+	int changed = inval_write(c, status_tx, &s, inval_id);
+	if (changed >= 0)
+		return changed;
+	if (s.missing) {
+		snprintf(err, errlen, "no comment %lld", s.missing);
+		return COMMENT_NOT_FOUND;
 	}
-	inval_discard(&iv);
+	snprintf(err, errlen, "the change was not saved (see the log)");
+	return -1;
+}
+
+int
+comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
+    long long *inval_id, char *err, size_t errlen)
+{
+	struct db_conn *c = db_acquire(db);
+	int rc = comments_set_status_on(c, ids, n, status, actor, inval_id, err, errlen);
 	db_release(c);
-	return changed;
+	return rc;
 }
 
 struct policy_change {

@@ -681,6 +681,10 @@ comments_post(struct req *r)
 			status = "pending", reason = "word";
 		if (!*reason && !pow_check(in.token, in.pow, (int)setting_int(c, "comments.pow_bits")))
 			status = "pending", reason = "no proof of work";
+		/* a banned commenter's comment goes to spam, without telling them */
+		if (db_int1(c, 0, "SELECT count(*) FROM comment_bans WHERE (kind = 'ip' AND hash = ?) OR (kind = 'email' AND hash = ?)",
+		    "ss", ip_hash, comment_email_hash(a, in.email)) > 0)
+			status = "spam", reason = "banned";
 		long long retention = setting_int(c, "comments.ip_retention_days");
 
 		struct inval iv = {0};
@@ -894,12 +898,12 @@ static void comments_edit_save(struct req *r) { own_change(r, false); }
 static void comments_delete(struct req *r) { own_change(r, true); }
 
 const struct route comment_routes[] = {
-	{HTTP_GET, "/comments/{id}", comments_page},
-	{HTTP_POST, "/comments/{id}", comments_post},
-	{HTTP_GET, "/comments/{id}/thread", comments_fragment},
-	{HTTP_GET, "/comments/{id}/token", comments_token},
-	{HTTP_GET, "/comments/{id}/edit/{cid}", comments_edit_form},
-	{HTTP_POST, "/comments/{id}/edit/{cid}", comments_edit_save},
-	{HTTP_POST, "/comments/{id}/delete/{cid}", comments_delete},
-	{0, NULL, NULL},
+	{HTTP_GET, "/comments/{id}", comments_page, NULL},
+	{HTTP_POST, "/comments/{id}", comments_post, NULL},
+	{HTTP_GET, "/comments/{id}/thread", comments_fragment, NULL},
+	{HTTP_GET, "/comments/{id}/token", comments_token, NULL},
+	{HTTP_GET, "/comments/{id}/edit/{cid}", comments_edit_form, NULL},
+	{HTTP_POST, "/comments/{id}/edit/{cid}", comments_edit_save, NULL},
+	{HTTP_POST, "/comments/{id}/delete/{cid}", comments_delete, NULL},
+	{0, NULL, NULL, NULL},
 };

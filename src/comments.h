@@ -26,6 +26,8 @@ const char *words_find(struct arena *a, const char *list, const char *text);
 int html_link_count(const char *html);
 
 /* comment_moderate.c */
+/* The keyed hash a ban on an email address is kept as (any case). */
+const char *comment_email_hash(struct arena *a, const char *email);
 enum { COMMENT_NOT_FOUND = -2 };
 /* Moves comments to status (approved, spam, deleted, pending), records
  * each change in comment_audit under actor, keeps the article counts and
@@ -33,6 +35,9 @@ enum { COMMENT_NOT_FOUND = -2 };
  * number changed, COMMENT_NOT_FOUND naming the first missing id in err,
  * or -1. */
 int comments_set_status(struct db *db, const long long *ids, int n, const char *status, const char *actor,
+    long long *inval_id, char *err, size_t errlen);
+/* The same on a connection the caller holds (a request's). */
+int comments_set_status_on(struct db_conn *c, const long long *ids, int n, const char *status, const char *actor,
     long long *inval_id, char *err, size_t errlen);
 /* Sets the comment policy of one article (by id) or one section (by key);
  * policy "inherit" clears it. Returns 0, COMMENT_NOT_FOUND or -1 (err). */

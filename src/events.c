@@ -453,8 +453,8 @@ events_calendar(struct req *r)
 }
 
 const struct route event_routes[] = {
-	{HTTP_GET, "/{edition}/events", events_page},
-	{HTTP_GET, "/{edition}/events/{slug}", event_page},
-	{HTTP_GET, "/{edition}/events.ics", events_calendar},
-	{0, NULL, NULL},
+	{HTTP_GET, "/{edition}/events", events_page, NULL},
+	{HTTP_GET, "/{edition}/events/{slug}", event_page, NULL},
+	{HTTP_GET, "/{edition}/events.ics", events_calendar, NULL},
+	{0, NULL, NULL, NULL},
 };

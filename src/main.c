@@ -2,7 +2,7 @@
  * opens the database, and wires the features' routes into core/http.
  * Exit codes: 0 done, 1 a resource is unusable (database, port, theme),
  * 2 bad usage. */
-#include "site.h"
+#include "admin.h"
 #include "comments.h"
 #include "events.h"
 #include "core/outbox.h"
@@ -60,6 +60,7 @@ static const char usage_text[] =
 	"  events  list events, export attendees, make check-in keys\n"
 	"  user    add newsroom accounts (the first admin), list them\n"
 	"  settings show or change the site settings (comment policy, limits)\n"
+	"  routes  list every URL route and the right it needs\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -449,6 +450,25 @@ dispatch(struct req *r)
 	site_dispatch(r);
 }
 
+/* Every route table, in matching order. */
+static void
+routes_register(void)
+{
+	router_add(site_routes);
+	router_add(admin_routes);
+	router_add(admin_article_routes);
+	router_add(admin_revision_routes);
+	router_add(admin_comment_routes);
+	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
+	router_add(comment_routes);
+	router_add(booking_routes);
+	router_add(event_routes);
+	router_add(checkin_routes);
+	router_add(auth_routes);
+	router_add(article_routes);
+	router_add(archive_routes);
+}
+
 static int
 cmd_serve(struct opts *o)
 {
@@ -503,15 +523,7 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
-	router_add(site_routes);
-	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
-	router_add(comment_routes);
-	router_add(booking_routes);
-	router_add(event_routes);
-	router_add(checkin_routes);
-	router_add(auth_routes);
-	router_add(article_routes);
-	router_add(archive_routes);
+	routes_register();
 	form_secure_cookies(strncmp(base, "https://", 8) == 0);
 	struct server_config cfg = {
 		.listen = o->listen,
@@ -573,6 +585,25 @@ cmd_serve(struct opts *o)
 	return 0;
 }
 
+static void
+route_print(const struct route *rt, void *arg)
+{
+	(void)arg;
+	printf("%s%s%s %s %s\n", rt->methods & HTTP_GET ? "GET" : "", rt->methods & HTTP_GET && rt->methods & HTTP_POST ? "," : "",
+	    rt->methods & HTTP_POST ? "POST" : "", rt->pattern, rt->guard ? rt->guard : "-");
+}
+
+/* gazette routes: the route table, one line each (METHOD PATTERN GUARD), for
+ * tests that walk every route and for operators. */
+static int
+cmd_routes(void)
+{
+	routes_register();
+	router_each(route_print, NULL);
+	router_reset();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -608,6 +639,8 @@ main(int argc, char **argv)
 		i18n_shutdown();
 		return rc;
 	}
+	if (strcmp(cmd, "routes") == 0)
+		return cmd_routes();
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);
 		return 0;

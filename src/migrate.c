@@ -20,8 +20,11 @@ static const struct table {
 	{"authors", "id, slug, name, photo", true},
 	{"author_bios", "author_id, edition, bio", false},
 	{"translation_groups", "id, key", true},
+	{"users", "id, email, name, role, password_hash, disabled, created_at", true},   /* not their sessions */
+	{"user_editions", "user_id, edition", false},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
-		     "published_at, updated_at, created_at, byline, comment_policy, comment_count", true},
+		     "published_at, updated_at, created_at, byline, comment_policy, comment_count, created_by, source_id, "
+		     "outdated, correction", true},
 	{"article_bodies", "article_id, body_md, body_html", false},
 	{"article_tags", "article_id, term_id", false},
 	{"article_authors", "article_id, author_id, position", false},
@@ -43,9 +46,10 @@ static const struct table {
 	{"checkin_keys", "key_hash, translation_group, created_at", false},
 	{"outbox", "id, to_addr, subject, body, attach_name, attach_type, attach, message_id, created_at, next_at, attempts, "
 		   "sent_at, last_error", true},
-	{"users", "id, email, name, role, password_hash, disabled, created_at", true},   /* not their sessions */
-	{"user_editions", "user_id, edition", false},
 	{"audit_log", "id, user_id, action, detail, at", true},
+	{"article_revisions", "id, article_id, user_id, created_at, autosave, status, title, standfirst, body_md, note", true},
+	{"page_views", "day, article_id, views", false},
+	{"comment_bans", "kind, hash, created_at, user_id, note", false},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

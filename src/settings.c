@@ -5,6 +5,7 @@
  * a setting's name, type, default and help live. It does not read files
  * or the environment: server options belong to the command line. */
 #include "site.h"
+#include "core/i18n.h"
 #include "core/invalidate.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -30,6 +31,7 @@ static const struct setting_def defs[] = {
 	{"comments.rate_window", "600", "1-86400", "the rate window, in seconds"},
 	{"comments.ip_retention_days", "30", "0-3650", "keep the hashed address of a comment this long (0: do not keep)"},
 	{"comments.max_length", "5000", "100-100000", "longest comment body, in characters"},
+	{"site.timezone", "UTC", "zone", "the newsroom's time zone: times typed and shown in the admin are in it"},
 	{"events.offer_hours", "24", "1-720", "how long a waiting-list offer of a freed seat stays open"},
 };
 #define NDEFS (sizeof defs / sizeof *defs)
@@ -63,6 +65,12 @@ value_valid(const struct setting_def *d, const char *v, char *err, size_t errlen
 			return false;
 		}
 		return true;
+	}
+	if (strcmp(d->type, "zone") == 0) {
+		if (i18n_zone_valid(v))
+			return true;
+		snprintf(err, errlen, "%s must be an IANA time zone such as Europe/Lisbon, not '%s'", d->key, v);
+		return false;
 	}
 	if (*d->type) {
 		size_t vl = strlen(v);

@@ -364,9 +364,10 @@ void
 site_dispatch(struct req *r)
 {
 	int status = 0;
-	handler_fn h = router_match(r, &status);
-	if (h) {
-		h(r);
+	const struct route *rt = router_match(r, &status);
+	if (rt) {
+		if (!rt->guard || admin_guard(r, rt->guard))
+			rt->handler(r);
 		return;
 	}
 	resp_error(r, status);
@@ -416,8 +417,8 @@ healthz_page(struct req *r)
 }
 
 const struct route site_routes[] = {
-	{HTTP_GET, "/", root_page},
-	{HTTP_GET, "/healthz", healthz_page},
-	{HTTP_GET, "/metrics", metrics_page},
-	{0, NULL, NULL},
+	{HTTP_GET, "/", root_page, NULL},
+	{HTTP_GET, "/healthz", healthz_page, NULL},
+	{HTTP_GET, "/metrics", metrics_page, NULL},
+	{0, NULL, NULL, NULL},
 };

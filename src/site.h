@@ -120,13 +120,20 @@ int waitlist_expire(struct db *db, long long now);
 struct staff {
 	long long id;
 	const char *email, *name, *role, *session_hash;
+	unsigned caps;                     /* what the role may do (CAP_* in admin.h) */
+	int neditions;                     /* 0: every edition */
+	char editions[MAX_EDITIONS][8];
 };
 int staff_user(struct req *r, struct staff *u);       /* 1 signed in, 0 not, -1 database error */
-int staff_required(struct req *r, struct staff *u);   /* 1, or 0 with the answer sent (to sign-in) */
 const struct edition *staff_language(struct req *r);  /* the admin speaks the browser's language */
 void audit(struct db_conn *c, long long user, const char *action, const char *detail);   /* inside a write */
 extern const struct route auth_routes[];
 int cmd_user(int argc, char **argv, const char *db_path);
+
+/* The check a guarded route (route.guard) passes before its handler
+ * (src/admin.c): signed in, a role holding one of the guard's rights, and
+ * on POST a valid CSRF token. false: the answer (sign-in, 403) is sent. */
+bool admin_guard(struct req *r, const char *guard);
 
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);

@@ -5,7 +5,7 @@
 #define GZ_FORM_H
 #include "http.h"
 
-#define FORM_MAX_FIELDS 32
+#define FORM_MAX_FIELDS 128   /* a moderation page sends one per comment */
 
 /* Splits "k=v&k2=v2" (s[0..n), up to a '#') into out, percent-decoding
  * with '+' as space. Returns the number of pairs, -1 on a bad escape, NUL

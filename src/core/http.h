@@ -43,6 +43,7 @@ struct req {
 	int nform, form_status;
 	bool form_done;
 	void *app;                       /* per-request state of the application layer */
+	void *user;                      /* the application's signed-in user, once known */
 	const char *route;               /* the matched route pattern (metrics, logs) */
 	double started;                  /* monotonic seconds at the request line */
 	bool answered;

@@ -501,6 +501,57 @@ i18n_local_time(const char *zone, long long from, int days, int hour, int minute
 	return U_FAILURE(st) ? -1 : (long long)(t / 1000.0);
 }
 
+static UCalendar *
+zone_calendar(const char *zone)
+{
+	UChar uz[64];
+	int32_t zn;
+	UErrorCode st = U_ZERO_ERROR;
+	if (!i18n_zone_valid(zone))
+		return NULL;
+	u_strFromUTF8(uz, 64, &zn, zone, -1, &st);
+	UCalendar *cal = U_FAILURE(st) ? NULL : ucal_open(uz, zn, "en_GB", UCAL_GREGORIAN, &st);
+	if (cal && U_FAILURE(st)) {
+		ucal_close(cal);
+		return NULL;
+	}
+	return cal;
+}
+
+long long
+i18n_from_local(const char *zone, int y, int mo, int d, int h, int mi)
+{
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
+		return -1;
+	UCalendar *cal = zone_calendar(zone);
+	if (!cal)
+		return -1;
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_setAttribute(cal, UCAL_LENIENT, 0);   /* 31 February is an error, not 3 March */
+	ucal_clear(cal);
+	ucal_setDateTime(cal, y, mo - 1, d, h, mi, 0, &st);
+	UDate t = ucal_getMillis(cal, &st);
+	ucal_close(cal);
+	return U_FAILURE(st) ? -1 : (long long)(t / 1000.0);
+}
+
+int
+i18n_to_local(const char *zone, long long t, int f[5])
+{
+	UCalendar *cal = zone_calendar(zone);
+	if (!cal)
+		return -1;
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_setMillis(cal, (UDate)t * 1000.0, &st);
+	f[0] = ucal_get(cal, UCAL_YEAR, &st);
+	f[1] = ucal_get(cal, UCAL_MONTH, &st) + 1;
+	f[2] = ucal_get(cal, UCAL_DATE, &st);
+	f[3] = ucal_get(cal, UCAL_HOUR_OF_DAY, &st);
+	f[4] = ucal_get(cal, UCAL_MINUTE, &st);
+	ucal_close(cal);
+	return U_FAILURE(st) ? -1 : 0;
+}
+
 const char *
 i18n_isotime(struct arena *a, long long t)
 {

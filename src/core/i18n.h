@@ -32,6 +32,11 @@ bool i18n_zone_valid(const char *zone);   /* a known IANA zone id */
 /* The Unix time of HH:MM local time in zone, days after the local date of
  * from; -1 for an unknown zone. */
 long long i18n_local_time(const char *zone, long long from, int days, int hour, int minute);
+/* Wall-clock time in zone: the Unix time of y-mo-d h:mi there (-1 for an
+ * unknown zone or a date out of range), and back (f = year, month, day,
+ * hour, minute; -1 for an unknown zone). */
+long long i18n_from_local(const char *zone, int y, int mo, int d, int h, int mi);
+int i18n_to_local(const char *zone, long long t, int f[5]);
 /* A URL slug: transliterated to ASCII, lower case, runs of anything else
  * turned into one hyphen, at most 80 bytes. "" if nothing is left. */
 const char *i18n_slug(struct arena *a, const char *text);

@@ -56,7 +56,7 @@ match(struct req *r, const char *pat, const char *path, bool fill)
 	return true;
 }
 
-handler_fn
+const struct route *
 router_match(struct req *r, int *status)
 {
 	bool path_found = false;
@@ -68,7 +68,7 @@ router_match(struct req *r, int *status)
 			if (rt->methods & m) {
 				match(r, rt->pattern, r->path, true);
 				r->route = rt->pattern;
-				return rt->handler;
+				return rt;
 			}
 			path_found = true;
 		}
@@ -79,4 +79,12 @@ router_match(struct req *r, int *status)
 	}
 	*status = 404;
 	return NULL;
+}
+
+void
+router_each(void (*fn)(const struct route *rt, void *arg), void *arg)
+{
+	for (int t = 0; t < ntables; t++)
+		for (const struct route *rt = tables[t]; rt->pattern; rt++)
+			fn(rt, arg);
 }

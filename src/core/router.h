@@ -10,13 +10,17 @@ struct route {
 	int methods;            /* HTTP_GET | HTTP_HEAD | HTTP_POST */
 	const char *pattern;    /* "/{edition}/tag/{slug}" */
 	handler_fn handler;
+	const char *guard;      /* NULL: public; else what the caller must hold
+	                           (the application checks it before the handler) */
 };
 
 void router_add(const struct route *table);   /* ends with {0} */
 void router_reset(void);
 /* Finds the handler for r->method and r->path and fills r->params.
- * Returns the handler; NULL with *status = 404 (no such path) or 405
+ * Returns the route; NULL with *status = 404 (no such path) or 405
  * (path exists, method does not). */
-handler_fn router_match(struct req *r, int *status);
+const struct route *router_match(struct req *r, int *status);
+/* Calls fn for every registered route, in matching order. */
+void router_each(void (*fn)(const struct route *rt, void *arg), void *arg);
 
 #endif

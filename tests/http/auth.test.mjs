@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, Client, startServer, get, sql } from './harness.mjs';
+import { BIN, Client, Staff as StaffBase, startServer, get, sql } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
@@ -15,15 +15,8 @@ const one = (q) => sql(S.db, q).trim();
 const addUser = (email, role, password, ...more) =>
   execFileSync(BIN, ['user', 'add', '--email', email, '--name', `Name of ${role}`, '--role', role, ...more, '--db', S.db], { input: `${password}\n` }).toString();
 
-class Staff extends Client {
+class Staff extends StaffBase {
   constructor() { super(S.base); }
-  post(path, fields) { return super.post(path, fields, { 'accept-language': 'en' }); }
-  async csrf(path = '/admin/login') {
-    return (await this.get(path)).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
-  }
-  async login(email, password) {
-    return this.post('/admin/login', { csrf: await this.csrf(), email, password });
-  }
 }
 
 test('gazette user add: the first admin, with a password from standard input', () => {

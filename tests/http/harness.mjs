@@ -167,3 +167,16 @@ export class Client {
     return { status: r.status, headers: r.headers, body: await r.text() };
   }
 }
+
+// A member of staff: a Client that signs in and reads the CSRF token of a
+// page's form.
+export class Staff extends Client {
+  post(path, fields, headers = {}) { return super.post(path, fields, { 'accept-language': 'en', ...headers }); }
+  get(path, headers = {}) { return super.get(path, { 'accept-language': 'en', ...headers }); }
+  async csrf(path = '/admin/login') {
+    return (await this.get(path)).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  }
+  async login(email, password) {
+    return this.post('/admin/login', { csrf: await this.csrf(), email, password });
+  }
+}

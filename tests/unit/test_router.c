@@ -9,11 +9,11 @@ static void h_tag(struct req *r) { (void)r; }
 static void h_post(struct req *r) { (void)r; }
 
 static const struct route routes[] = {
-	{HTTP_GET, "/{edition}/", h_front},
-	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", h_article},
-	{HTTP_GET, "/{edition}/tag/{slug}", h_tag},
-	{HTTP_POST, "/{edition}/comment", h_post},
-	{0, NULL, NULL},
+	{HTTP_GET, "/{edition}/", h_front, NULL},
+	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", h_article, NULL},
+	{HTTP_GET, "/{edition}/tag/{slug}", h_tag, NULL},
+	{HTTP_POST, "/{edition}/comment", h_post, NULL},
+	{0, NULL, NULL, NULL},
 };
 
 static struct req r;
@@ -29,7 +29,8 @@ match(int method, const char *path, int *status, const char **loc)
 	r.path = path;
 	*status = 0;
 	*loc = NULL;
-	return router_match(&r, status);
+	const struct route *rt = router_match(&r, status);
+	return rt ? rt->handler : NULL;
 }
 
 static void setup(void) { router_reset(); router_add(routes); }

@@ -1,0 +1,379 @@
+// admin.test.mjs: the newsroom admin over HTTP: every guarded route × every
+// role (allowed or 403 with nothing of the page in it), CSRF on every admin
+// POST, the article desk (create, slugs, workflow per role, scheduling,
+// corrections, conflicts), revisions (diff, restore byte for byte),
+// translations (linked drafts, the source beside them, "outdated"), the
+// moderation queue (bulk actions, bans, editions) and the audit log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { BIN, Client, Staff, startServer, get, sql, PG } from './harness.mjs';
+
+let S;
+before(async () => { S = await startServer(); });
+after(async () => { assert.equal((await S.stop()).code, 0); });
+
+const one = (q) => sql(S.db, q).trim();
+const PASSWORD = 'a long enough password';
+const users = {};
+function addUser(name, role, ...editions) {
+  const out = execFileSync(BIN, ['user', 'add', '--email', `${name}@example.org`, '--name', `Staff ${name}`, '--role', role,
+    ...editions.flatMap((e) => ['--edition', e]), '--db', S.db], { input: `${PASSWORD}\n` }).toString();
+  users[name] = Number(out.match(/user (\d+)/)[1]);
+}
+async function signIn(name) {
+  const s = new Staff(S.base);
+  const r = await s.login(`${name}@example.org`, PASSWORD);
+  assert.equal(r.status, 303, `${name} signs in`);
+  return s;
+}
+const form = async (s, path) => {
+  const r = await s.get(path);
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return { csrf: r.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1], base: r.body.match(/name="base" value="(\d+)"/)?.[1], body: r.body };
+};
+// the editor's fields as they stand, changed by more
+async function editorFields(s, id, more = {}) {
+  const f = await form(s, `/admin/articles/${id}`);
+  const val = (name) => {
+    const input = f.body.match(new RegExp(`name="${name}" type="[a-z-]+" value="([^"]*)"`));
+    return input ? decode(input[1]) : decode(f.body.match(new RegExp(`name="${name}"[^>]*>([^<]*)</textarea>`))?.[1] ?? '');
+  };
+  const kind = f.body.match(/<option value="(news|opinion|blog)" selected>/)?.[1] || 'news';
+  return { csrf: f.csrf, base: f.base, title: val('title'), standfirst: val('standfirst'), body: val('body'), kind, tags: val('tags'), slug: val('slug'), ...more };
+}
+const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const idOf = (r) => Number((r.headers.get('location') || '').match(/\/admin\/articles\/(\d+)/)?.[1] || 0);
+const publicUrl = (id) => one(`SELECT '/' || edition || '/' || ${PG ? "to_char(to_timestamp(published_at) AT TIME ZONE 'UTC', 'YYYY/MM/')" : "strftime('%Y/%m/', published_at, 'unixepoch')"} || slug FROM articles WHERE id = ${id}`);
+
+// What each role may reach, as the issue states it (not read from the code).
+const RIGHTS = {
+  admin: ['staff', 'write', 'translate', 'moderate', 'events', 'taxonomy', 'admin'],
+  editor: ['staff', 'write', 'translate', 'moderate', 'taxonomy'],
+  author: ['staff', 'write'],
+  contributor: ['staff', 'write'],
+  translator: ['staff', 'translate'],
+  moderator: ['staff', 'moderate'],
+  events: ['staff', 'events'],
+};
+
+test('setup: one account per role', () => {
+  for (const role of Object.keys(RIGHTS)) addUser(role, role);
+  addUser('pteditor', 'editor', 'pt');
+  addUser('esonly', 'editor', 'es');
+  addUser('estranslator', 'translator', 'es');
+  addUser('esmoderator', 'moderator', 'es');
+  assert.equal(one('SELECT count(*) FROM users'), '11');
+});
+
+test('every guarded route × every role: allowed, or 403 with nothing of the page', async () => {
+  const routes = execFileSync(BIN, ['routes']).toString().trim().split('\n').map((l) => l.split(' '))
+    .filter(([, , guard]) => guard !== '-');
+  assert.ok(routes.length >= 15, `guarded routes: ${routes.length}`);
+  assert.ok(routes.every(([, p]) => p.startsWith('/admin')), 'only admin routes are guarded');
+  // an article and a revision each role may touch: its own, and a translation
+  const admin = await signIn('admin');
+  const mk = await form(admin, '/admin/articles/new?edition=pt');
+  const made = await admin.post('/admin/articles/new', { csrf: mk.csrf, edition: 'pt', title: 'Matriz de permissões', body: 'Texto secreto da matriz.', kind: 'news', action: 'save' });
+  assert.equal(made.status, 303);
+  const art = idOf(made);
+  const source = Number(one("SELECT min(id) FROM articles WHERE edition = 'en'"));
+  for (const role of Object.keys(RIGHTS)) {
+    const s = await signIn(role);
+    sql(S.db, `UPDATE articles SET created_by = ${users[role]}, source_id = ${source}, status = 'draft' WHERE id = ${art}`);
+    const rev = one(`SELECT max(id) FROM article_revisions WHERE article_id = ${art}`);
+    const csrf = (await s.get('/admin/password')).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+    for (const [methods, pattern, guard] of routes) {
+      const path = pattern.replace('{id}', art).replace('{rev}', rev);
+      const allowed = guard.split('|').some((g) => RIGHTS[role].includes(g));
+      for (const method of methods.split(',')) {
+        const r = method === 'GET' ? await s.get(path) : await s.post(path, { csrf });
+        const what = `${role} ${method} ${path} → ${r.status}`;
+        assert.notEqual(r.status, 500, what);
+        if (allowed) {
+          assert.notEqual(r.status, 403, what);
+          assert.ok(r.status < 500, what);
+        } else {
+          assert.equal(r.status, 403, what);
+          assert.doesNotMatch(r.body, /Matriz de permiss|Texto secreto|@example\.org/, `${what}: nothing leaks`);
+        }
+      }
+    }
+  }
+  // signed out: GET goes to the sign-in page, POST is refused
+  const anon = new Client(S.base);
+  for (const [methods, pattern] of routes) {
+    const path = pattern.replace('{id}', art).replace('{rev}', '1');
+    if (methods.includes('GET')) {
+      const r = await anon.get(path);
+      assert.equal(r.status, 303, path);
+      assert.match(r.headers.get('location'), /^\/admin\/login\?next=/);
+    }
+    if (methods.includes('POST')) assert.equal((await anon.post(path, {})).status, 403, `POST ${path} signed out`);
+  }
+});
+
+test('every admin POST wants the CSRF token of the session', async () => {
+  const routes = execFileSync(BIN, ['routes']).toString().trim().split('\n').map((l) => l.split(' '))
+    .filter(([m, , guard]) => guard !== '-' && m.includes('POST'));
+  const s = await signIn('admin');
+  const art = one("SELECT max(id) FROM articles");
+  const before = one('SELECT count(*) FROM article_revisions') + one('SELECT count(*) FROM audit_log');
+  for (const [, pattern] of routes) {
+    const path = pattern.replace('{id}', art).replace('{rev}', one(`SELECT max(id) FROM article_revisions WHERE article_id = ${art}`));
+    assert.equal((await s.post(path, { title: 'x', action: 'save', edition: 'pt' })).status, 403, `${path} without a token`);
+    assert.equal((await s.post(path, { csrf: '0'.repeat(32), title: 'x', action: 'save', edition: 'pt' })).status, 403, `${path} with a forged token`);
+  }
+  assert.equal(one('SELECT count(*) FROM article_revisions') + one('SELECT count(*) FROM audit_log'), before, 'nothing written');
+});
+
+test('a contributor writes and submits; only an editor of the edition publishes', async () => {
+  const c = await signIn('contributor');
+  const f = await form(c, '/admin/articles/new?edition=pt');
+  assert.match(f.body, /Submit for review/);
+  assert.doesNotMatch(f.body, /value="publish"/, 'no publish button for a contributor');
+  const made = await c.post('/admin/articles/new', { csrf: f.csrf, edition: 'pt', title: 'Eleições em São João: a apuração', standfirst: 'Resumo.', body: 'Primeiro parágrafo.\n\nSegundo.', kind: 'news', tags: 'Eleições, Apuração nova', action: 'save' });
+  assert.equal(made.status, 303);
+  const id = idOf(made);
+  assert.equal(one(`SELECT slug || '|' || status || '|' || created_by FROM articles WHERE id = ${id}`), `eleicoes-em-sao-joao-a-apuracao|draft|${users.contributor}`, 'slug transliterated from the headline');
+  assert.equal(one(`SELECT count(*) FROM article_tags WHERE article_id = ${id}`), '2', 'an existing tag and a new one');
+  assert.equal(one(`SELECT count(*) FROM term_names WHERE edition = 'pt' AND taxonomy = 'tag' AND name = 'Apuração nova'`), '1');
+  const sub = await c.post(`/admin/articles/${id}`, await editorFields(c, id, { action: 'submit' }));
+  assert.equal(sub.status, 303);
+  assert.equal(one(`SELECT status FROM articles WHERE id = ${id}`), 'review');
+  assert.equal((await c.post(`/admin/articles/${id}`, await editorFields(c, id, { action: 'publish' }))).status, 403);
+  // another edition's editor may not even open it; the Portuguese editor publishes
+  const es = await signIn('esonly');
+  assert.equal((await es.get(`/admin/articles/${id}`)).status, 403);
+  const pt = await signIn('pteditor');
+  const pub = await pt.post(`/admin/articles/${id}`, await editorFields(pt, id, { action: 'publish' }));
+  assert.equal(pub.status, 303);
+  assert.equal(one(`SELECT status FROM articles WHERE id = ${id}`), 'published');
+  const page = await get(S.base, publicUrl(id));
+  assert.equal(page.status, 200);
+  assert.match(page.body, /Eleições em São João: a apuração/);
+  assert.match((await get(S.base, '/pt/')).body, /Eleições em São João/, 'on the front page at once');
+  // published: the contributor may no longer change it
+  assert.equal((await c.get(`/admin/articles/${id}`)).status, 403);
+  // a second article with the same headline gets its own address
+  const f2 = await form(c, '/admin/articles/new?edition=pt');
+  const again = await c.post('/admin/articles/new', { csrf: f2.csrf, edition: 'pt', title: 'Eleições em São João: a apuração', kind: 'news', action: 'save' });
+  assert.equal(one(`SELECT slug FROM articles WHERE id = ${idOf(again)}`), 'eleicoes-em-sao-joao-a-apuracao-2');
+  const taken = await c.post(`/admin/articles/${idOf(again)}`, await editorFields(c, idOf(again), { slug: 'eleicoes-em-sao-joao-a-apuracao' }));
+  assert.equal(taken.status, 422);
+  assert.match(taken.body, /Another article of this edition has this address/);
+  const bad = await c.post(`/admin/articles/${idOf(again)}`, await editorFields(c, idOf(again), { slug: 'Not A Slug!', title: '' }));
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /aria-invalid="true" aria-describedby="e-title-err"/);
+  assert.match(bad.body, /lower-case letters/);
+});
+
+test('validation keeps what was typed and stores nothing', async () => {
+  const s = await signIn('author');
+  const f = await form(s, '/admin/articles/new?edition=en');
+  const n = one('SELECT count(*) FROM articles');
+  const long = await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'T'.repeat(301), body: 'Kept <b>text</b>', kind: 'news' });
+  assert.equal(long.status, 422);
+  assert.match(long.body, /Kept &lt;b&gt;text&lt;\/b&gt;/);
+  const kinds = await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'Fine', kind: 'gossip', section: '999999', tags: 'x'.repeat(61) });
+  assert.equal(kinds.status, 422);
+  assert.match(kinds.body, /Please choose a kind/);
+  assert.match(kinds.body, /Please choose a section from the list/);
+  assert.match(kinds.body, /At most 20 tags/);
+  assert.equal((await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'xx', title: 'Fine', kind: 'news' })).status, 400);
+  assert.equal((await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'Fine', kind: 'news', action: 'explode' })).status, 400);
+  assert.equal(one('SELECT count(*) FROM articles'), n);
+  const prev = await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'Preview me', body: '## Sub\n\n*it* <script>alert(1)</script>', kind: 'news', action: 'preview' });
+  assert.equal(prev.status, 200);
+  assert.match(prev.body, /<h2>Sub<\/h2>/);
+  assert.match(prev.body, /<em>it<\/em>/);
+  assert.doesNotMatch(prev.body, /<script>alert/);
+  assert.equal(one('SELECT count(*) FROM articles'), n, 'a preview saves nothing');
+});
+
+test('scheduling: goes live when its time comes, and not before', async () => {
+  const s = await signIn('pteditor');
+  const f = await form(s, '/admin/articles/new?edition=pt');
+  const made = await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'pt', title: 'Programada para depois', body: 'Texto.', kind: 'news', action: 'save' });
+  const id = idOf(made);
+  const past = await s.post(`/admin/articles/${id}`, await editorFields(s, id, { action: 'schedule', publish_at: '2020-01-01T10:00' }));
+  assert.equal(past.status, 422);
+  assert.match(past.body, /a time in the future/);
+  const later = new Date(Date.now() + 3600e3).toISOString().slice(0, 16);   // the site's zone is UTC
+  const sch = await s.post(`/admin/articles/${id}`, await editorFields(s, id, { action: 'schedule', publish_at: later }));
+  assert.equal(sch.status, 303);
+  assert.equal(one(`SELECT status FROM articles WHERE id = ${id}`), 'scheduled');
+  assert.equal(Number(one(`SELECT published_at FROM articles WHERE id = ${id}`)), Date.parse(later + ':00Z') / 1000);
+  assert.doesNotMatch((await get(S.base, '/pt/')).body, /Programada para depois/);
+  // the time comes (moved near instead of waiting an hour): the scheduler publishes it
+  sql(S.db, `UPDATE articles SET published_at = ${Math.floor(Date.now() / 1000) + 1} WHERE id = ${id}`);
+  let live = false;
+  for (let i = 0; i < 50 && !live; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    live = /Programada para depois/.test((await get(S.base, '/pt/')).body);
+  }
+  assert.ok(live, 'on the front page within seconds of its time');
+  assert.equal(one(`SELECT status FROM articles WHERE id = ${id}`), 'published');
+});
+
+test('corrections set the updated date and show to readers; a silent fix does not', async () => {
+  const s = await signIn('editor');
+  const id = Number(one("SELECT min(id) FROM articles WHERE edition = 'en' AND status = 'published'"));
+  const before = one(`SELECT coalesce(updated_at, 0) FROM articles WHERE id = ${id}`);
+  const fields = await editorFields(s, id);
+  const fix = await s.post(`/admin/articles/${id}`, { ...fields, body: fields.body + '\n\nA silent typo fix.', action: 'publish' });
+  assert.equal(fix.status, 303);
+  assert.equal(one(`SELECT coalesce(updated_at, 0) FROM articles WHERE id = ${id}`), before);
+  assert.match((await get(S.base, publicUrl(id))).body, /A silent typo fix\./, 'the page changes at once');
+  const note = await s.post(`/admin/articles/${id}`, { ...(await editorFields(s, id)), correction: 'An earlier version gave the wrong turnout.', action: 'publish' });
+  assert.equal(note.status, 303);
+  assert.ok(Number(one(`SELECT updated_at FROM articles WHERE id = ${id}`)) > Number(before));
+  const page = (await get(S.base, publicUrl(id))).body;
+  assert.match(page, /class="correction"/);
+  assert.match(page, /An earlier version gave the wrong turnout\./);
+});
+
+test('two editors: the second save does not overwrite the first', async () => {
+  const a = await signIn('editor');
+  const b = await signIn('admin');
+  const id = Number(one("SELECT min(id) FROM articles WHERE edition = 'es' AND status = 'published'"));
+  const fa = await editorFields(a, id);
+  const fb = await editorFields(b, id);
+  assert.equal((await a.post(`/admin/articles/${id}`, { ...fa, standfirst: 'Versión A.', action: 'save' })).status, 303);
+  const late = await b.post(`/admin/articles/${id}`, { ...fb, standfirst: 'Versión B.', action: 'save' });
+  assert.equal(late.status, 409);
+  assert.match(late.body, /Someone saved this article after you opened it/);
+  assert.match(late.body, /Versión B\./, 'the late text is kept in the form');
+  assert.equal(one(`SELECT standfirst FROM articles WHERE id = ${id}`), 'Versión A.');
+});
+
+test('revisions: every save kept, a diff, restore byte for byte', async () => {
+  const s = await signIn('author');
+  const f = await form(s, '/admin/articles/new?edition=en');
+  const first = 'Line one.\n\nLine two — with “quotes” and ünïcödé.\n\n    indented code\n\nLast line.';
+  const id = idOf(await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'History test', body: first, kind: 'blog', action: 'save' }));
+  const r1 = one(`SELECT max(id) FROM article_revisions WHERE article_id = ${id}`);
+  assert.equal((await s.post(`/admin/articles/${id}`, await editorFields(s, id, { body: 'Line one.\n\nA new second line.\n\nLast line.' }))).status, 303);
+  assert.equal(one(`SELECT count(*) FROM article_revisions WHERE article_id = ${id}`), '2');
+  const list = await s.get(`/admin/articles/${id}/revisions`);
+  assert.equal(list.status, 200);
+  assert.equal((list.body.match(/\/revisions\/\d+"/g) || []).length, 2);
+  const diff = await s.get(`/admin/articles/${id}/revisions/${r1}`);
+  assert.match(diff.body, /class="diff-del">[^<]*<span class="visually-hidden">removed: <\/span>Line two — with “quotes” and ünïcödé\./);
+  assert.match(diff.body, /class="diff-add"><span class="visually-hidden">added: <\/span>A new second line\./);
+  assert.match(diff.body, /class="diff-same">Last line\./);
+  const csrf = diff.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await s.post(`/admin/articles/${id}/revisions/${r1}/restore`, { csrf })).status, 303);
+  assert.equal(one(`SELECT body_md FROM article_bodies WHERE article_id = ${id}`), first);
+  assert.equal(one(`SELECT count(*) FROM article_revisions WHERE article_id = ${id}`), '3', 'a restore is a save too');
+  // another article's revision is not this one's
+  const other = one(`SELECT min(id) FROM article_revisions WHERE article_id <> ${id}`);
+  assert.equal((await s.get(`/admin/articles/${id}/revisions/${other}`)).status, 404);
+  // autosave keeps the typed text aside, the article stays as saved
+  const af = await editorFields(s, id);
+  const auto = await s.post(`/admin/articles/${id}/autosave`, { csrf: af.csrf, title: 'History test', standfirst: '', body: 'Typed but not saved.' });
+  assert.equal(auto.status, 200);
+  assert.equal(one(`SELECT body_md FROM article_bodies WHERE article_id = ${id}`), first);
+  assert.equal(one(`SELECT body_md FROM article_revisions WHERE article_id = ${id} AND autosave = 1`), 'Typed but not saved.');
+  await s.post(`/admin/articles/${id}/autosave`, { csrf: af.csrf, title: 'History test', body: 'Typed again.' });
+  assert.equal(one(`SELECT count(*) FROM article_revisions WHERE article_id = ${id} AND autosave = 1`), '1', 'one autosave per writer');
+  assert.match((await s.get(`/admin/articles/${id}`)).body, /An autosaved version newer than this one exists/);
+});
+
+test('translations: a linked draft, the source beside it, outdated when the source changes', async () => {
+  const ed = await signIn('editor');
+  const f = await form(ed, '/admin/articles/new?edition=en');
+  const src = idOf(await ed.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'Harbour cranes return', standfirst: 'The port reopens.', body: 'The cranes are back.', kind: 'news', tags: 'Harbour', action: 'publish' }));
+  // a translator of Spanish may not translate into Portuguese
+  const tr = await signIn('estranslator');
+  const page = await tr.get(`/admin/articles/${src}/translate`);
+  assert.equal(page.status, 200);
+  const csrf = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await tr.post(`/admin/articles/${src}/translate`, { csrf, edition: 'pt' })).status, 403);
+  assert.equal((await tr.post(`/admin/articles/${src}/translate`, { csrf, edition: 'en' })).status, 400);
+  const made = await tr.post(`/admin/articles/${src}/translate`, { csrf, edition: 'es' });
+  assert.equal(made.status, 303);
+  const es = idOf(made);
+  assert.equal(one(`SELECT edition || '|' || status || '|' || source_id || '|' || (CASE WHEN translation_group = (SELECT translation_group FROM articles WHERE id = ${src}) THEN 1 ELSE 0 END) FROM articles WHERE id = ${es}`), `es|draft|${src}|1`);
+  assert.equal((await tr.post(`/admin/articles/${src}/translate`, { csrf, edition: 'es' })).headers.get('location'), `/admin/articles/${es}`, 'asking again opens the same draft');
+  const editor = await tr.get(`/admin/articles/${es}`);
+  assert.equal(editor.status, 200);
+  assert.match(editor.body, /class="editor-source"[^>]*lang="en"/);
+  assert.match(editor.body, /The cranes are back\./);
+  assert.doesNotMatch(editor.body, /value="publish"/, 'a translator does not publish');
+  const saved = await tr.post(`/admin/articles/${es}`, await editorFields(tr, es, { title: 'Vuelven las grúas del puerto', body: 'Las grúas están de vuelta.', action: 'submit' }));
+  assert.equal(saved.status, 303);
+  assert.equal(one(`SELECT status || '|' || outdated FROM articles WHERE id = ${es}`), 'review|0');
+  // the source changes: the translation is outdated until a translator clears it
+  await ed.post(`/admin/articles/${src}`, await editorFields(ed, src, { body: 'The cranes are back, and two more are coming.', action: 'publish' }));
+  assert.equal(one(`SELECT outdated FROM articles WHERE id = ${es}`), '1');
+  assert.match((await ed.get('/admin/articles?edition=es')).body, /status-outdated/);
+  assert.equal((await tr.post(`/admin/articles/${es}`, await editorFields(tr, es, { action: 'current' }))).status, 303);
+  assert.equal(one(`SELECT outdated FROM articles WHERE id = ${es}`), '0');
+  // published by the editor, the story's pages link both ways
+  await ed.post(`/admin/articles/${es}`, await editorFields(ed, es, { action: 'publish' }));
+  const en = (await get(S.base, publicUrl(src))).body;
+  assert.match(en, new RegExp(`hreflang="es" href="[^"]*${publicUrl(es)}"`));
+});
+
+test('the article list filters by edition, status, author and words', async () => {
+  const s = await signIn('admin');
+  const all = await s.get('/admin/articles?edition=pt&status=review');
+  assert.equal(all.status, 200);
+  for (const m of all.body.matchAll(/<span class="status status-([a-z]+)">/g)) assert.equal(m[1], 'review');
+  const q = await s.get('/admin/articles?q=' + encodeURIComponent('Harbour cranes'));
+  assert.match(q.body, /Harbour cranes return/);
+  const none = await s.get('/admin/articles?q=' + encodeURIComponent('100%_no_such'));
+  assert.match(none.body, /No article matches these filters/);
+  assert.equal((await s.get('/admin/articles?edition=zz&status=nope&section=abc&page=-4')).status, 200, 'bad filters are ignored');
+});
+
+test('moderation: bulk approve, spam and bans, within the moderator\'s editions', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const ptArticle = one("SELECT min(id) FROM articles WHERE edition = 'pt' AND status = 'published'");
+  const count0 = Number(one(`SELECT comment_count FROM articles WHERE id = ${ptArticle}`));
+  const ids = [];
+  for (const [n, email] of [['Ana', 'ana@example.net'], ['Rui', 'Spammer@Example.net'], ['Lia', 'lia@example.net']]) {
+    ids.push(one(`INSERT INTO comments (article_id, depth, lang, name, email, body_md, body_html, status, held_reason, created_at, ip_hash, owner_hash, body_hash) VALUES (${ptArticle}, 1, 'pt', '${n}', '${email}', 'Olá', '<p>Olá de ${n}</p>', 'pending', 'policy', ${now}, 'iphash${n}', 'o', 'b${n}') RETURNING id`));
+  }
+  sql(S.db, `UPDATE comments SET root_id = id WHERE root_id IS NULL`);
+  const es = await signIn('esmoderator');
+  const esq = await es.get('/admin/comments');
+  assert.doesNotMatch(esq.body, /Olá de Ana/, 'another edition\'s comments are not listed');
+  const esCsrf = esq.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await es.post('/admin/comments', [['csrf', esCsrf], ['action', 'approve'], ['id', ids[0]]])).status, 403);
+  const m = await signIn('moderator');
+  const q = await m.get('/admin/comments?status=pending');
+  assert.match(q.body, /Olá de Ana/);
+  assert.match(q.body, /&lt;Spammer@Example\.net&gt;/);
+  const csrf = q.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const ok = await m.post('/admin/comments', [['csrf', csrf], ['status', 'pending'], ['action', 'approve'], ['id', ids[0]], ['id', ids[2]]]);
+  assert.equal(ok.status, 303);
+  assert.match(ok.headers.get('location'), /done=2/);
+  assert.equal(one(`SELECT count(*) FROM comments WHERE id IN (${ids[0]}, ${ids[2]}) AND status = 'approved'`), '2');
+  assert.equal(Number(one(`SELECT comment_count FROM articles WHERE id = ${ptArticle}`)), count0 + 2);
+  const ban = await m.post('/admin/comments', [['csrf', csrf], ['action', 'ban_email'], ['id', ids[1]]]);
+  assert.equal(ban.status, 303);
+  assert.equal(one(`SELECT status FROM comments WHERE id = ${ids[1]}`), 'spam');
+  assert.equal(one("SELECT count(*) FROM comment_bans WHERE kind = 'email'"), '1');
+  assert.doesNotMatch(one('SELECT hash FROM comment_bans'), /spammer/i, 'kept as a hash');
+  assert.equal((await m.post('/admin/comments', [['csrf', csrf], ['action', 'approve'], ['id', 'abc']])).status, 400);
+  assert.equal((await m.post('/admin/comments', [['csrf', csrf], ['action', 'approve'], ['id', '99999999']])).status, 404);
+  assert.match(one(`SELECT actor || ':' || action FROM comment_audit WHERE comment_id = ${ids[0]} ORDER BY id`), new RegExp(`staff:${users.moderator}:approve`));
+  // a banned address's next comment goes to spam
+  execFileSync(BIN, ['settings', 'set', 'comments.min_seconds', '0', '--db', S.db]);
+  execFileSync(BIN, ['settings', 'set', 'comments.pow_bits', '0', '--db', S.db]);
+  const reader = new Client(S.base);
+  const t = JSON.parse((await reader.get(`/comments/${ptArticle}/token`)).body);
+  const post = await reader.post(`/comments/${ptArticle}`, { csrf: t.csrf, token: t.token, name: 'Rui', email: 'spammer@example.NET', body: 'Compre já!' });
+  assert.equal(post.status, 303);
+  assert.equal(one("SELECT status || '|' || held_reason FROM comments WHERE body_md = 'Compre já!'"), 'spam|banned');
+});
+
+test('the audit log records admin actions; only admins read it', async () => {
+  const s = await signIn('admin');
+  const log = await s.get('/admin/audit');
+  assert.equal(log.status, 200);
+  for (const action of ['article.create', 'article.save', 'article.translate', 'article.restore', 'comments.approve', 'comments.ban', 'login']) assert.match(log.body, new RegExp(`<code>${action.replace('.', '\\.')}</code>`), action);
+  assert.equal((await (await signIn('editor')).get('/admin/audit')).status, 403);
+});
