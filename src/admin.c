@@ -138,6 +138,8 @@ admin_render(struct req *r, const struct staff *u, const char *template, const c
 		form = tv_set_map(p.root, "form");
 	tv_set_str(form, "csrf", csrf_token(r));
 	tv_set_str(p.root, "desk", strncmp(template, "admin_comment", 13) == 0 ? "comments"
+	    : strncmp(template, "admin_event", 11) == 0 ? "events"
+	    : strcmp(template, "checkin.html") == 0 ? "checkin"
 	    : strcmp(template, "admin_audit.html") == 0 ? "audit"
 	    : strcmp(template, "admin.html") == 0 ? "dashboard"
 	    : strncmp(template, "admin_article", 13) == 0 || strncmp(template, "admin_revision", 14) == 0 ||
@@ -165,21 +167,33 @@ site_zone(struct req *r)
 }
 
 const char *
-admin_local_input(struct req *r, long long t)
+admin_local_input_in(struct req *r, const char *zone, long long t)
 {
 	int f[5];
-	if (t <= 0 || i18n_to_local(site_zone(r), t, f) < 0)
+	if (t <= 0 || i18n_to_local(zone, t, f) < 0)
 		return "";
 	return arena_printf(&r->a, "%04d-%02d-%02dT%02d:%02d", f[0], f[1], f[2], f[3], f[4]);
 }
 
 long long
-admin_parse_local(struct req *r, const char *s)
+admin_parse_local_in(const char *zone, const char *s)
 {
 	int y, mo, d, h, mi, n = 0;
 	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || (s[n] && s[n] != ':'))
 		return -1;
-	return i18n_from_local(site_zone(r), y, mo, d, h, mi);
+	return i18n_from_local(zone, y, mo, d, h, mi);
+}
+
+const char *
+admin_local_input(struct req *r, long long t)
+{
+	return admin_local_input_in(r, site_zone(r), t);
+}
+
+long long
+admin_parse_local(struct req *r, const char *s)
+{
+	return admin_parse_local_in(site_zone(r), s);
 }
 
 const char *

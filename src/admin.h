@@ -36,9 +36,12 @@ void admin_deny(struct req *r);
  * admin bar (u may be NULL on the sign-in pages), form.csrf, never cached. */
 void admin_render(struct req *r, const struct staff *u, const char *template, const char *title, struct tv *form, int status);
 const struct edition *admin_edition(struct req *r);   /* the language the admin speaks to this browser */
-/* "2026-11-27T16:30" in the site's time zone and back (-1 if malformed). */
+/* "2026-11-27T16:30" in the site's time zone and back (-1 if malformed);
+ * the _in forms take a zone. */
 const char *admin_local_input(struct req *r, long long t);
 long long admin_parse_local(struct req *r, const char *s);
+const char *admin_local_input_in(struct req *r, const char *zone, long long t);
+long long admin_parse_local_in(const char *zone, const char *s);
 const char *admin_when(struct req *r, long long t);   /* "27 Nov 2026, 16:30" */
 /* A database id from a URL segment or form field; 0 if it is not one. */
 long long admin_id(const char *s);
@@ -65,6 +68,7 @@ extern const struct route admin_routes[];
 extern const struct route admin_article_routes[];
 extern const struct route admin_comment_routes[];
 extern const struct route admin_revision_routes[];
+extern const struct route admin_event_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

@@ -26,7 +26,7 @@ staff_group(struct req *r)
 }
 
 static void
-render(struct req *r, long long group, struct tv *result, int status)
+render(struct req *r, long long group, struct tv *result, int status, bool admin)
 {
 	const struct edition *ed = staff_language(r);
 	struct page p;
@@ -45,7 +45,8 @@ render(struct req *r, long long group, struct tv *result, int status)
 		tv_set_int(p.root, "expected", db_int1(req_db(r), 0, "SELECT coalesce(sum(b.qty), 0) FROM bookings b JOIN quotas q ON q.id = b.quota_id "
 		    "WHERE q.translation_group = ? AND b.status = 'confirmed'", "i", group));
 	}
-	tv_set_bool(p.root, "staff", group != 0);
+	tv_set_bool(p.root, "staff", group != 0 || admin);
+	tv_set_str(p.root, "checkin_action", admin ? "/admin/checkin" : "/checkin");
 	if (result)
 		tv_set(p.root, "result", result);
 	page_render(&p, "checkin.html", status);
@@ -59,7 +60,7 @@ checkin_login(struct req *r)
 	if (!key || strlen(key) != 64 || strspn(key, "0123456789abcdef") != 64 ||
 	    !db_int1(req_db(r), 0, "SELECT translation_group FROM checkin_keys WHERE key_hash = ?", "s",
 		site_mac_hex(&r->a, "checkin", key, 64))) {
-		render(r, 0, NULL, 403);
+		render(r, 0, NULL, 403, false);
 		return;
 	}
 	resp_header(r, "Set-Cookie", arena_printf(&r->a, "%s=%s; Path=/checkin; Max-Age=172800; HttpOnly; SameSite=Strict",
@@ -84,7 +85,7 @@ checkin_home(struct req *r)
 					    : arena_printf(&r->a, "/checkin/%s", o ? raw : "-"));
 		return;
 	}
-	render(r, group, NULL, group ? 200 : 403);
+	render(r, group, NULL, group ? 200 : 403, false);
 }
 
 static int
@@ -95,13 +96,26 @@ check_in(struct db_conn *c, struct inval *iv, void *arg)
 	return (int)db_exec(c, "UPDATE bookings SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL", "ii", at_id[0], at_id[1]);
 }
 
-/* /checkin/CODE: the first visit checks in, the next ones tell when. */
+/* /checkin/CODE: the first visit checks in, the next ones tell when. A
+ * phone without a door key goes to the admin's check-in (the events desk's
+ * session), so that a signed-in events manager can scan tickets too. */
 static void
 checkin_code(struct req *r)
 {
 	long long group = staff_group(r);
 	if (!group) {
-		render(r, 0, NULL, 403);
+		resp_redirect(r, 303, arena_printf(&r->a, "/admin/checkin/%s", r->params[0]));
+		return;
+	}
+	checkin_answer(r, group);
+}
+
+void
+checkin_answer(struct req *r, long long group)
+{
+	bool admin = group == 0;
+	if (!r->nparams) {   /* the admin's check-in page, before a code */
+		render(r, 0, NULL, 200, true);
 		return;
 	}
 	const struct edition *ed = staff_language(r);
@@ -109,10 +123,10 @@ checkin_code(struct req *r)
 	struct db_conn *c = req_db(r);
 	struct tv *res = tv_map(a);
 	tv_set_str(res, "code", r->params[0]);
-	struct db_stmt *st = db_query(c, "SELECT b.id, b.name, b.qty, b.status, coalesce(b.checked_in_at, 0), e.tz, "
+	struct db_stmt *st = db_query(c, "SELECT b.id, b.name, b.qty, b.status, coalesce(b.checked_in_at, 0), e.tz, q.translation_group, "
 	    "coalesce((SELECT name FROM ticket_type_names WHERE ticket_type_id = b.ticket_type_id AND edition = ?), '') "
 	    "FROM bookings b JOIN events e ON e.id = b.event_id JOIN quotas q ON q.id = b.quota_id "
-	    "WHERE b.code = ? AND q.translation_group = ?", "ssi", ed->code, r->params[0], group);
+	    "WHERE b.code = ? AND (? = 0 OR q.translation_group = ?)", "ssii", ed->code, r->params[0], group, group);
 	if (!db_row(st)) {
 		int e = db_done(st);
 		if (e < 0) {
@@ -120,7 +134,7 @@ checkin_code(struct req *r)
 			return;
 		}
 		tv_set_str(res, "outcome", "unknown");
-		render(r, group, res, 404);
+		render(r, group, res, 404, admin);
 		return;
 	}
 	long long id = db_int(st, 0), at = db_int(st, 4);
@@ -128,11 +142,13 @@ checkin_code(struct req *r)
 	tv_set_int(res, "qty", db_int(st, 2));
 	bool confirmed = strcmp(db_text(st, 3), "confirmed") == 0;
 	const char *tz = db_atext(st, 5, a);
-	tv_set_str(res, "ticket", db_atext(st, 6, a));
+	tv_set_str(res, "ticket", db_atext(st, 7, a));
+	if (admin)
+		group = db_int(st, 6);
 	db_done(st);
 	if (!confirmed) {
 		tv_set_str(res, "outcome", "cancelled");
-		render(r, group, res, 409);
+		render(r, group, res, 409, admin);
 		return;
 	}
 	long long now = (long long)time(NULL);
@@ -146,7 +162,7 @@ checkin_code(struct req *r)
 		}
 		if (changed == 1) {
 			tv_set_str(res, "outcome", "welcome");
-			render(r, group, res, 200);
+			render(r, group, res, 200, admin);
 			return;
 		}
 	}
@@ -154,7 +170,7 @@ checkin_code(struct req *r)
 		at = db_int1(c, now, "SELECT checked_in_at FROM bookings WHERE id = ?", "i", id);
 	tv_set_str(res, "outcome", "again");
 	tv_set_str(res, "at", i18n_date_in(a, ed->locale, at, "Hmm", tz));
-	render(r, group, res, 409);
+	render(r, group, res, 409, admin);
 }
 
 const struct route checkin_routes[] = {

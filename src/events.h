@@ -92,6 +92,13 @@ long long waitlist_join(struct db_conn *c, const struct booking_request *rq);
  * (expired or unknown), BOOK_ERROR. */
 enum book_result waitlist_claim(struct db_conn *c, long long entry, const char *secret, struct booking_done *out);
 
+/* Inside the caller's transaction (the events desk): a new quota of
+ * capacity seats for a group (its id or -1); a quota's capacity changed,
+ * never below the seats taken (1 if it would be), freed seats offered to
+ * the waiting list (0, or -1 on error). */
+long long tickets_quota_new(struct db_conn *c, long long group, long long capacity);
+int tickets_set_capacity(struct db_conn *c, long long quota, long long capacity, struct inval *iv);
+
 /* ---- event_mail.c ---------------------------------------------------- */
 /* Inside the transaction that causes them: queue the email in the
  * booking's language (through the outbox). */
@@ -99,6 +106,10 @@ int mail_booking_confirmed(struct db_conn *c, long long booking_id, const char *
 int mail_booking_cancelled(struct db_conn *c, long long booking_id);
 int mail_waitlist_offer(struct db_conn *c, long long entry, const char *secret, long long expires);
 int mail_event_changed(struct db_conn *c, long long booking_id);   /* the event's new status */
+
+/* checkin.c: checks the booking of the URL's code in and answers with the
+ * door page; group 0 (the admin's check-in) takes a booking of any event. */
+void checkin_answer(struct req *r, long long group);
 
 /* route tables */
 extern const struct route event_routes[];

@@ -171,6 +171,31 @@ waitlist_offer(struct db_conn *c, long long quota, struct inval *iv)
 	return 0;
 }
 
+/* ---- the events desk's changes ------------------------------------------------ */
+
+long long
+tickets_quota_new(struct db_conn *c, long long group, long long capacity)
+{
+	return db_insert(c, "INSERT INTO quotas (translation_group, capacity, remaining) VALUES (?, ?, ?) RETURNING id", "iii",
+	    group, capacity, capacity);
+}
+
+int
+tickets_set_capacity(struct db_conn *c, long long quota, long long capacity, struct inval *iv)
+{
+	long long before = db_int1(c, -1, "SELECT remaining FROM quotas WHERE id = ?", "i", quota);
+	if (before < 0)
+		return -1;
+	/* never below the seats already taken: conditional, like a booking */
+	long long after = db_int1(c, -1, "UPDATE quotas SET remaining = remaining + (? - capacity), capacity = ? "
+	    "WHERE id = ? AND remaining + (? - capacity) >= 0 RETURNING remaining", "iiii", capacity, capacity, quota, capacity);
+	if (after < 0)
+		return 1;
+	if (after != before)
+		stock_changed(c, quota_group(c, quota), before, after, iv);
+	return after > before ? waitlist_offer(c, quota, iv) : 0;
+}
+
 /* ---- booking ------------------------------------------------------------- */
 
 /* Checks the event and ticket type for a new order; fills *tt. */

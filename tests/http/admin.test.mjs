@@ -377,3 +377,71 @@ test('the audit log records admin actions; only admins read it', async () => {
   for (const action of ['article.create', 'article.save', 'article.translate', 'article.restore', 'comments.approve', 'comments.ban', 'login']) assert.match(log.body, new RegExp(`<code>${action.replace('.', '\\.')}</code>`), action);
   assert.equal((await (await signIn('editor')).get('/admin/audit')).status, 403);
 });
+
+// "+01:00" or "Z": Lisbon's offset from UTC on a day (by the ICU inside node)
+function lisbonOffset(day) {
+  const name = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Lisbon', timeZoneName: 'longOffset' })
+    .formatToParts(new Date(`${day}T19:30:00Z`)).find((p) => p.type === 'timeZoneName').value;
+  return name === 'GMT' ? 'Z' : name.slice(3);
+}
+
+test('events desk: create an event with ticket types, book, export, check in, cancel', async () => {
+  const s = await signIn('events');
+  const f = await form(s, '/admin/events/new?edition=en');
+  assert.match(f.body, /name="tname_0"/);
+  const bad = await s.post('/admin/events/new', { csrf: f.csrf, edition: 'en', title: '', kind: 'venue', tz: 'Mars/Olympus', starts: 'soon', tname_0: 'Seat', tcap_0: '-3' });
+  assert.equal(bad.status, 422);
+  for (const m of [/Please give the event a title/, /Please give a time zone/, /Please name the venue/, /Each ticket type needs a name/]) assert.match(bad.body, m);
+  const day = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  const made = await s.post('/admin/events/new', {
+    csrf: f.csrf, edition: 'en', title: 'Night of the long reads', summary: 'Readings and a debate', description: 'Four writers, **one** stage.',
+    kind: 'venue', tz: 'Europe/Lisbon', starts: `${day}T19:30`, ends: `${day}T22:00`, venue_name: 'Old Tram Depot', venue_address: 'Rua do Eléctrico 4',
+    currency: 'EUR', tname_0: 'Standing', tcap_0: '2', tmax_0: '2', tname_1: 'Seated', tcap_1: '50', tmax_1: '4', tprice_1: '12.50',
+  });
+  assert.equal(made.status, 303);
+  const id = Number(made.headers.get('location').match(/\/admin\/events\/(\d+)/)[1]);
+  assert.equal(one(`SELECT slug || '|' || tz || '|' || starts_at FROM events WHERE id = ${id}`), `night-of-the-long-reads|Europe/Lisbon|${Date.parse(`${day}T19:30:00${lisbonOffset(day)}`) / 1000}`);
+  assert.equal(one(`SELECT group_concat(q.capacity || ':' || coalesce(t.price_cents, 0), ',') FROM ticket_types t JOIN quotas q ON q.id = t.quota_id WHERE t.translation_group = (SELECT translation_group FROM events WHERE id = ${id}) ORDER BY t.position`.replace(/group_concat\((.*?), ','\)/, PG ? "string_agg($1, ',')" : "group_concat($1, ',')").replace(' ORDER BY t.position', '')), '2:0,50:1250');
+  const page = await get(S.base, '/en/events/night-of-the-long-reads');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /Four writers, <strong>one<\/strong> stage\./);
+  assert.match((await get(S.base, '/en/events')).body, /Night of the long reads/, 'listed at once');
+  // a reader books the two standing places
+  const reader = new Client(S.base);
+  const bf = await reader.get('/en/events/night-of-the-long-reads/book');
+  const type = bf.body.match(/name="type" value="(\d+)"/)[1];
+  const booked = await reader.post('/en/events/night-of-the-long-reads/book', { csrf: bf.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1], idem: bf.body.match(/name="idem" value="([0-9a-f]{32})"/)[1], type, qty: '2', name: '=HYPERLINK("x")', email: 'long.reads@example.org', consent: '1' });
+  assert.equal(booked.status, 303);
+  const code = one(`SELECT code FROM bookings WHERE email = 'long.reads@example.org'`);
+  // capacity may not go below what is booked
+  const ed = await s.get(`/admin/events/${id}`);
+  assert.match(ed.body, new RegExp(code));
+  const csrf = ed.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const fields = { csrf, title: 'Night of the long reads', summary: 'Readings and a debate', description: 'Four writers, **one** stage.', kind: 'venue', tz: 'Europe/Lisbon', starts: `${day}T19:30`, ends: `${day}T22:00`, venue_name: 'Old Tram Depot', currency: 'EUR', tname_0: 'Standing', tcap_0: '1', tmax_0: '2', tname_1: 'Seated', tcap_1: '50', tmax_1: '4', tprice_1: '12.50' };
+  const below = await s.post(`/admin/events/${id}`, fields);
+  assert.equal(below.status, 422);
+  assert.match(below.body, /fewer seats than are already booked/);
+  assert.equal((await s.post(`/admin/events/${id}`, { ...fields, tcap_0: '3' })).status, 303);
+  assert.equal(one(`SELECT q.remaining FROM quotas q JOIN ticket_types t ON t.quota_id = q.id WHERE t.id = ${type}`), '1');
+  // the attendees, safe to open in a spreadsheet
+  const csv = await s.get(`/admin/events/${id}/attendees.csv`);
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.match(csv.body, new RegExp(`^${code},"?'=HYPERLINK`, 'm'));
+  // check-in from the admin: the ticket's QR address, without a door key, comes here
+  const door = await new Client(S.base).get(`/checkin/${code}`);
+  assert.equal(door.status, 303);
+  assert.equal(door.headers.get('location'), `/admin/checkin/${code}`);
+  const welcome = await s.get(`/admin/checkin/${code}`);
+  assert.equal(welcome.status, 200);
+  assert.match(welcome.body, /Welcome!/);
+  assert.equal((await s.get(`/admin/checkin/${code}`)).status, 409, 'the second scan says when');
+  assert.equal((await s.get(`/admin/checkin?code=${code.toLowerCase().replace('-', ' ')}`)).headers.get('location'), `/admin/checkin/${code}`);
+  assert.equal((await (await signIn('moderator')).get(`/admin/checkin/${code}`)).status, 403);
+  // cancelled: every ticket holder is told
+  const mails = one('SELECT count(*) FROM outbox');
+  assert.equal((await s.post(`/admin/events/${id}/status`, { csrf, status: 'cancelled' })).status, 303);
+  assert.equal(one(`SELECT status FROM events WHERE id = ${id}`), 'cancelled');
+  assert.equal(Number(one('SELECT count(*) FROM outbox')), Number(mails) + 1);
+  assert.equal((await s.post(`/admin/events/${id}/status`, { csrf, status: 'exploded' })).status, 400);
+});

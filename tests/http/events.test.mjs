@@ -268,7 +268,11 @@ test('check-in at the door, and the attendee CSV', async () => {
   assert.equal(r.status, 303);
   const code = manageLink(r).match(/\/bookings\/([^?]+)/)[1];
   const event = one(`SELECT id FROM events WHERE slug = 'book-awards-2026'`);
-  assert.equal((await get(S.base, `/checkin/${code}`)).status, 403, 'staff only');
+  const nokey = await get(S.base, `/checkin/${code}`);
+  assert.equal(nokey.status, 303, 'without a door key: to the admin, which wants a signed-in events manager');
+  assert.equal(nokey.headers.get('location'), `/admin/checkin/${code}`);
+  assert.equal((await get(S.base, `/admin/checkin/${code}`)).status, 303);
+  assert.equal(sql(S.db, `SELECT count(*) FROM bookings WHERE code = '${code}' AND checked_in_at IS NOT NULL`).trim(), '0');
   const key = cli('events', 'checkin-key', event).split('\n')[0];
   assert.match(key, /^[0-9a-f]{64}$/);
   const staff = new Booker();
