@@ -1,7 +1,7 @@
 /* admin.c: the frame of the newsroom admin: what each role may do, the
  * guard the dispatcher runs before every admin route (signed in, role,
  * CSRF on POST), edition rights, the admin chrome, time in the newsroom's
- * zone, the dashboard and the audit log. The pages of each desk live in
+ * zone and the audit log. The pages of each desk live in
  * admin_*.c; who a user is (sessions, passwords) in auth.c. */
 #include "admin.h"
 #include <stdio.h>
@@ -225,37 +225,6 @@ admin_status_label(const char *lang, const char *s)
 	return i18n_gettext(lang, _("Private"));
 }
 
-/* ---- the dashboard ---------------------------------------------------------------- */
-
-static void
-dashboard(struct req *r)
-{
-	struct staff *u = admin_staff(r);
-	struct db_conn *c = req_db(r);
-	struct tv *f = tv_map(&r->a);
-	tv_set_int(f, "pending_comments", db_int1(c, 0, "SELECT count(*) FROM comments WHERE status = 'pending'", ""));
-	tv_set_int(f, "in_review", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'review'", ""));
-	tv_set_int(f, "drafts", db_int1(c, 0, "SELECT count(*) FROM articles WHERE status = 'draft'", ""));
-	struct tv *evs = tv_set_list(f, "events");
-	const struct edition *ed = staff_language(r);
-	struct db_stmt *st = db_query(c, "SELECT e.title, e.starts_at, e.tz, (SELECT coalesce(sum(capacity), 0) FROM quotas "
-	    "WHERE translation_group = e.translation_group), (SELECT coalesce(sum(capacity - remaining), 0) FROM quotas "
-	    "WHERE translation_group = e.translation_group) FROM events e WHERE e.edition = ? AND e.starts_at > ? "
-	    "ORDER BY e.starts_at LIMIT 10", "si", ed->code, (long long)time(NULL));
-	while (db_row(st)) {
-		struct tv *m = tv_push_map(evs);
-		tv_set_str(m, "title", db_atext(st, 0, &r->a));
-		tv_set_str(m, "when", i18n_date_in(&r->a, ed->locale, db_int(st, 1), "yMMMMdjmmz", db_text(st, 2)));
-		tv_set_int(m, "capacity", db_int(st, 3));
-		tv_set_int(m, "sold", db_int(st, 4));
-	}
-	if (db_done(st) < 0) {
-		page_db_error(r);
-		return;
-	}
-	admin_render(r, u, "admin.html", _("Newsroom"), f, 200);
-}
-
 /* ---- the audit log ---------------------------------------------------------------- */
 
 #define AUDIT_PAGE 100
@@ -295,7 +264,6 @@ audit_page(struct req *r)
 }
 
 const struct route admin_routes[] = {
-	{HTTP_GET, "/admin", dashboard, "staff"},
 	{HTTP_GET, "/admin/audit", audit_page, "admin"},
 	{0, NULL, NULL, NULL},
 };

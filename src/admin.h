@@ -65,6 +65,7 @@ int admin_article_set_text(struct db_conn *c, struct inval *iv, long long id, lo
 
 /* Admin route tables. */
 extern const struct route admin_routes[];
+extern const struct route admin_dashboard_routes[];
 extern const struct route admin_article_routes[];
 extern const struct route admin_comment_routes[];
 extern const struct route admin_revision_routes[];

@@ -80,12 +80,12 @@ text_diff(struct arena *a, const char *from, const char *to, struct diff_line **
 			if (i < xn && j < yn && line_eq(&xs[i], &ys[j])) {
 				d[k++] = (struct diff_line){'=', xs[i].s, xs[i].n};
 				i++, j++;
-			} else if (j < yn && (i == xn || L[i * w + j + 1] >= L[(i + 1) * w + j])) {
+			} else if (i < xn && (j == yn || L[(i + 1) * w + j] >= L[i * w + j + 1])) {
+				d[k++] = (struct diff_line){'-', xs[i].s, xs[i].n};   /* removals first, as diff shows them */
+				i++;
+			} else {
 				d[k++] = (struct diff_line){'+', ys[j].s, ys[j].n};
 				j++;
-			} else {
-				d[k++] = (struct diff_line){'-', xs[i].s, xs[i].n};
-				i++;
 			}
 		}
 		free(L);

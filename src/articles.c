@@ -129,6 +129,7 @@ front_page(struct req *r)
 		tv_set_str(tv_set_map(root, "pagination"), "next", arena_printf(&r->a, "%s?before=%lld.%lld", base,
 		    tv_get(last, "listed_at")->u.i, tv_get(last, "id")->u.i));
 	}
+	page_most_read(&p, 5, tv_set_list(root, "most_read"));
 	/* latest per section */
 	struct tv *secs = tv_set_list(root, "sections");
 	long long sid[32];
@@ -201,6 +202,7 @@ article_page(struct req *r)
 	page_init(&p, r, ed, title);
 	p.canonical = canonical;
 	page_depends(&p, TAG_ARTICLE, id);
+	resp_count(r, id);
 	if (group)
 		page_depends(&p, TAG_GROUP, group);
 	if (section_id) {

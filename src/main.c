@@ -456,6 +456,7 @@ routes_register(void)
 {
 	router_add(site_routes);
 	router_add(admin_routes);
+	router_add(admin_dashboard_routes);
 	router_add(admin_article_routes);
 	router_add(admin_revision_routes);
 	router_add(admin_comment_routes);

@@ -90,6 +90,8 @@ loop(void *arg)
 	for (long tick = 0; !atomic_load(&S.stop); tick++) {
 		scheduler_publish_due(S.db);
 		waitlist_expire(S.db, (long long)time(NULL));
+		if (tick % 2 == 0)
+			page_views_flush(S.db);
 		if (tick % 600 == 0) {   /* every ten minutes: forget old commenters' addresses */
 			struct db_conn *c = db_acquire(S.db);
 			long long n = comments_expire_ip_hashes(c, (long long)time(NULL));

@@ -206,6 +206,12 @@ int scheduler_publish_due(struct db *db);
  * (src/article_edit.c). */
 void article_invalidations(struct db_conn *c, long long id, struct inval *iv);
 
+/* Readers' views (src/page_views.c): the scheduler's job moving counted
+ * views into daily counters (ids written, or -1), and an edition's most
+ * read articles of the last week into list (title, url); rows or -1. */
+int page_views_flush(struct db *db);
+int page_most_read(struct page *p, int limit, struct tv *list);
+
 /* Copies a whole site between databases and checks it (src/migrate.c). */
 int site_migrate(struct db *from, struct db *to, char *err, size_t errlen);
 

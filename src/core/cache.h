@@ -28,6 +28,7 @@ struct cache_variant_data {
 	char etag[40];          /* quoted strong ETag of this variant */
 	const char *cache_control;  /* static string, repeated on a 304 */
 	const char *label;      /* static string naming what made it (metrics) */
+	long long count_id;     /* what serving it counts a view of (core/hits), 0: nothing */
 };
 
 /* free_resp releases a variant's response object when its entry dies. */

@@ -9,6 +9,7 @@
  * Responses are queued on the second access-handler call (MHD 0.9.75 turns
  * keep-alive off when a response is queued in the first). */
 #include "http.h"
+#include "hits.h"
 #include "form.h"
 #include "cache.h"
 #include "compress.h"
@@ -411,12 +412,25 @@ struct hit {
 	enum MHD_Result ret;
 };
 
+/* A reader's view of a counted page (not a robot's, not a prefetch). */
+static void
+count_view(struct req *r)
+{
+	if (!r->count_id || r->method != HTTP_GET)
+		return;
+	const char *purpose = req_header(r, "Sec-Purpose");
+	if (!hits_robot(req_header(r, "User-Agent"), purpose ? purpose : req_header(r, "Purpose")))
+		hits_add(r->count_id);
+}
+
 static void
 serve_hit(const struct cache_variant_data *v, enum cache_variant which, void *arg)
 {
 	struct hit *h = arg;
 	(void)which;
 	h->r->route = v->label ? v->label : "(cache)";
+	h->r->count_id = v->count_id;
+	count_view(h->r);
 	if (etag_matches(h->r, v->etag)) {
 		h->r->status = 304;
 		h->ret = queue_304(h->con, v->etag, v->cache_control);
@@ -432,6 +446,12 @@ next_midnight(void)
 {
 	time_t now = time(NULL);
 	return (int64_t)(now - now % 86400 + 86400);
+}
+
+void
+resp_count(struct req *r, long long id)
+{
+	r->count_id = id;
 }
 
 void
@@ -504,6 +524,7 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 	for (int i = 0; i < CV_COUNT; i++) {
 		v[i].cache_control = cc;
 		v[i].label = r->route;
+		v[i].count_id = r->count_id;
 	}
 	enum cache_variant which = CV_IDENTITY;
 	if ((want & (1u << CV_BR)) && v[CV_BR].resp)
@@ -518,6 +539,7 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 		r->sent = v[which].len;
 		ret = MHD_queue_response(con, MHD_HTTP_OK, v[which].resp);
 	}
+	count_view(r);
 	if (key) {
 		const char **tags = arena_alloc(&r->a, ((size_t)r->ntags + 1) * sizeof *tags);
 		for (int i = 0; i < r->ntags; i++)
@@ -658,6 +680,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		double secs = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - r->started;
 		metrics_request(r->route ? r->route : "(no route)", r->status, secs);
+
 		if (s->cfg.access_log)
 			access_log(r, secs);
 	}

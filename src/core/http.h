@@ -58,6 +58,7 @@ struct req {
 	bool tags_overflow;              /* more tags than recorded: not cacheable */
 	long long expires;               /* Unix time the page goes stale; 0: next UTC midnight */
 	const char *cache_result;        /* "hit", "miss", "bypass", "off" (logs) */
+	long long count_id;              /* what a reader's view of this page counts for (core/hits), 0: nothing */
 	size_t sent;                     /* body bytes queued (logs) */
 
 	/* response */
@@ -83,6 +84,7 @@ void resp_header(struct req *r, const char *name, const char *value);  /* value 
 void resp_cache(struct req *r);                      /* the response may be shared from the page cache */
 void resp_depends(struct req *r, const char *tag);   /* tag copied; duplicates ignored */
 void resp_expires(struct req *r, long long t);       /* the page goes stale at t (the earliest wins) */
+void resp_count(struct req *r, long long id);        /* a reader's view counts for id, also when served from the cache */
 void resp_redirect(struct req *r, int status, const char *location);
 void resp_text(struct req *r, int status, const char *content_type, const char *s);
 /* An error page through the application's error hook (localized page). */
