@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 const [base, db, secs = '5'] = process.argv.slice(2);
-const sql = (q) => execFileSync('sqlite3', [db, q]).toString().trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, q]).toString().trim();
 const ev = '/en/events/newsroom-open-evening';
 const quota = sql("SELECT q.id FROM quotas q JOIN events e ON e.translation_group = q.translation_group WHERE e.slug = 'newsroom-open-evening'");
 const type = sql(`SELECT id FROM ticket_types WHERE quota_id = ${quota} ORDER BY position LIMIT 1`);

@@ -132,6 +132,10 @@ admin_render(struct req *r, const struct staff *u, const char *template, const c
 	p.private_page = true;
 	p.noindex = true;
 	resp_header(r, "Cache-Control", "private, no-store");
+	/* the newsroom's own chrome: no section navigation, no promotion */
+	tv_set_str(p.root, "nav", NULL);
+	tv_set_str(p.root, "banner", NULL);
+	tv_set_bool(p.root, "admin_chrome", true);
 	if (form)
 		tv_set(p.root, "form", form);
 	else

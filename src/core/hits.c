@@ -78,8 +78,12 @@ hits_robot(const char *ua, const char *purpose)
 		return true;
 	if (!ua || !*ua)
 		return true;
+	/* robots name themselves; scripts send their library's name (node's
+	 * fetch says "node") */
 	static const char *const words[] = {"bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "curl/", "wget/",
-		"python-", "go-http-client", "wrk"};
+		"python-", "go-http-client", "wrk", "undici", "okhttp", "java/", "libwww"};
+	if (strcmp(ua, "node") == 0)
+		return true;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (strcasestr(ua, words[i]))
 			return true;

@@ -19,7 +19,7 @@ let dbCounter = 0;
 // URL) and returns its output, rows one per line, columns |-separated.
 export function sql(db, query) {
   if (db.startsWith('postgres')) return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', db, '-c', query]).toString();
-  return execFileSync('sqlite3', [db, query]).toString();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query]).toString();
 }
 
 function freshDatabase(dir) {

@@ -114,6 +114,7 @@ Test(hits, robots_and_prefetches_are_not_readers)
 	cr_assert(!hits_robot("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", NULL));
 	cr_assert(hits_robot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", NULL));
 	cr_assert(hits_robot("facebookexternalhit/1.1", NULL));
+	cr_assert(hits_robot("node", NULL), "a script, not a reader");
 	cr_assert(hits_robot("", NULL));
 	cr_assert(hits_robot(NULL, NULL));
 	cr_assert(hits_robot("Mozilla/5.0 Firefox/128.0", "prefetch;anonymous-client-ip"));
