@@ -70,6 +70,7 @@ extern const struct route admin_article_routes[];
 extern const struct route admin_comment_routes[];
 extern const struct route admin_revision_routes[];
 extern const struct route admin_event_routes[];
+extern const struct route admin_settings_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

@@ -124,6 +124,24 @@ store_setting(struct db_conn *c, struct inval *iv, void *arg)
 	    "ss", kv[0], kv[1]) >= 0 ? 0 : -1;
 }
 
+bool
+setting_valid(const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct setting_def *d = def_of(key);
+	if (!d) {
+		snprintf(err, errlen, "no setting '%s' (see 'gazette settings')", key);
+		return false;
+	}
+	return value_valid(d, value, err, errlen);
+}
+
+int
+setting_store(struct db_conn *c, struct inval *iv, const char *key, const char *value)
+{
+	const char *kv[2] = {key, value};
+	return store_setting(c, iv, kv);
+}
+
 int
 setting_set(struct db *db, const char *key, const char *value, long long *inval_id, char *err, size_t errlen)
 {

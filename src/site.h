@@ -91,6 +91,11 @@ const char *setting_str(struct db_conn *c, struct arena *a, const char *key);  /
 long long setting_int(struct db_conn *c, const char *key);
 /* Validates, stores, invalidates TAG_SETTINGS; 0 or -1 with err. */
 int setting_set(struct db *db, const char *key, const char *value, long long *inval_id, char *err, size_t errlen);
+struct inval;
+/* For a form that changes several: checks one value (err says why not),
+ * and stores one inside the caller's write (invalidating TAG_SETTINGS). */
+bool setting_valid(const char *key, const char *value, char *err, size_t errlen);
+int setting_store(struct db_conn *c, struct inval *iv, const char *key, const char *value);
 /* The site secret: created by the first node that starts, read by all. */
 int site_secret_init(struct db_conn *c);
 /* A keyed hash under the secret, separated by context ("csrf", "ip"…). */

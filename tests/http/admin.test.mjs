@@ -475,3 +475,29 @@ test('page views: counted per article and day without cookies or addresses; the 
   const title = one(`SELECT title FROM articles WHERE id = ${id}`);
   assert.ok(front.slice(front.indexOf('class="most-read"')).includes(title.replace(/&/g, '&amp;').slice(0, 20)));
 });
+
+test('settings: moderators change the comment policy, admins everything; each change audited with before and after', async () => {
+  const m = await signIn('moderator');
+  const page = await m.get('/admin/settings');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /name="comments\.policy"/);
+  assert.doesNotMatch(page.body, /name="site\.timezone"/, 'not the moderator\'s');
+  assert.doesNotMatch(page.body, /secret/);
+  const csrf = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const before = one("SELECT coalesce((SELECT value FROM settings WHERE key = 'comments.policy'), 'hold_first')");
+  const bad = await m.post('/admin/settings', { csrf, 'comments.policy': 'hold_all', 'comments.max_depth': '99' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /comments\.max_depth must be a whole number from 1 to 10/);
+  assert.equal(one("SELECT coalesce((SELECT value FROM settings WHERE key = 'comments.policy'), 'hold_first')"), before, 'nothing saved');
+  assert.equal((await m.post('/admin/settings', { csrf, 'site.timezone': 'Europe/Lisbon' })).status, 403);
+  const ok = await m.post('/admin/settings', { csrf, 'comments.policy': 'hold_all', 'comments.max_depth': '3' });
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), '/admin/settings?saved=1', 'only what changed');
+  assert.equal(one("SELECT value FROM settings WHERE key = 'comments.policy'"), 'hold_all');
+  assert.equal(one("SELECT detail FROM audit_log WHERE action = 'setting' ORDER BY id DESC LIMIT 1"), `comments.policy: ${before} → hold_all`);
+  const a = await signIn('admin');
+  const acsrf = (await a.get('/admin/settings')).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.match((await a.post('/admin/settings', { csrf: acsrf, 'site.timezone': 'Mars/Olympus' })).body, /must be an IANA time zone/);
+  assert.equal((await a.post('/admin/settings', { csrf: acsrf, 'site.timezone': 'America/Sao_Paulo' })).status, 303);
+  assert.equal((await a.post('/admin/settings', { csrf: acsrf, 'site.timezone': 'UTC', 'comments.policy': before })).headers.get('location'), '/admin/settings?saved=2');
+});
