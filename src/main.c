@@ -462,6 +462,7 @@ routes_register(void)
 	router_add(admin_comment_routes);
 	router_add(admin_event_routes);
 	router_add(admin_settings_routes);
+	router_add(admin_term_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
 	router_add(comment_routes);
 	router_add(booking_routes);

@@ -50,6 +50,7 @@ static const struct table {
 	{"article_revisions", "id, article_id, user_id, created_at, autosave, status, title, standfirst, body_md, note", true},
 	{"page_views", "day, article_id, views", false},
 	{"comment_bans", "kind, hash, created_at, user_id, note", false},
+	{"redirects", "from_path, to_path, created_at, user_id", false},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

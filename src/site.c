@@ -341,6 +341,17 @@ site_error_page(struct req *r, int status)
 	case 503: title = _("Service unavailable"); break;
 	default: title = status >= 500 ? _("Something went wrong") : _("Request refused"); break;
 	}
+	/* an address that moved (a renamed tag, a merged one): where it went */
+	if (status == 404 && (r->method & (HTTP_GET | HTTP_HEAD)) && r->path) {
+		struct db_stmt *st = db_query(req_db(r), "SELECT to_path FROM redirects WHERE from_path = ?", "s", r->path);
+		const char *to = db_row(st) ? db_atext(st, 0, &r->a) : NULL;
+		db_done(st);
+		if (to) {
+			const char *q = strchr(r->raw_uri, '?');
+			resp_redirect(r, 301, q ? arena_cat(&r->a, to, q, NULL) : to);
+			return;
+		}
+	}
 	/* error pages must not depend on the database being healthy: no nav */
 	struct page p;
 	memset(&p, 0, sizeof p);

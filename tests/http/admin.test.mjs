@@ -501,3 +501,50 @@ test('settings: moderators change the comment policy, admins everything; each ch
   assert.equal((await a.post('/admin/settings', { csrf: acsrf, 'site.timezone': 'America/Sao_Paulo' })).status, 303);
   assert.equal((await a.post('/admin/settings', { csrf: acsrf, 'site.timezone': 'UTC', 'comments.policy': before })).headers.get('location'), '/admin/settings?saved=2');
 });
+
+test('sections, categories, tags and authors: rename with a 301 from the old address, merge tags', async () => {
+  const s = await signIn('editor');
+  const [tagId, enSlug, enName] = one("SELECT t.id, n.slug, n.name FROM terms t JOIN term_names n ON n.term_id = t.id AND n.edition = 'en' WHERE t.taxonomy = 'tag' AND EXISTS (SELECT 1 FROM article_tags x JOIN articles a ON a.id = x.article_id WHERE x.term_id = t.id AND a.status = 'published' AND a.edition = 'en') ORDER BY t.id LIMIT 1").split('|');
+  assert.equal((await get(S.base, `/en/tag/${enSlug}`)).status, 200);
+  const f = await s.get(`/admin/terms/${tagId}`);
+  assert.equal(f.status, 200);
+  const csrf = f.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const fields = {};
+  for (const m of f.body.matchAll(/name="(name|slug)_([a-z]+)" type="text" value="([^"]*)"/g)) fields[`${m[1]}_${m[2]}`] = decode(m[3]);
+  const bad = await s.post(`/admin/terms/${tagId}`, { csrf, ...fields, slug_en: 'Bad Slug' });
+  assert.equal(bad.status, 422);
+  const renamed = await s.post(`/admin/terms/${tagId}`, { csrf, ...fields, name_en: `${enName} (renamed)`, slug_en: 'renamed-tag' });
+  assert.equal(renamed.status, 303);
+  const old = await get(S.base, `/en/tag/${enSlug}?page=1`);
+  assert.equal(old.status, 301);
+  assert.equal(old.headers.get('location'), '/en/tag/renamed-tag?page=1');
+  const now = await get(S.base, '/en/tag/renamed-tag');
+  assert.equal(now.status, 200);
+  assert.match(now.body, /\(renamed\)/);
+  // a second rename: the first old address follows
+  await s.post(`/admin/terms/${tagId}`, { csrf, ...fields, name_en: enName, slug_en: 'renamed-again' });
+  assert.equal((await get(S.base, `/en/tag/${enSlug}`)).headers.get('location'), '/en/tag/renamed-again');
+  // a new tag, then merge the renamed one into it
+  const made = await s.post('/admin/terms/new', { csrf, taxonomy: 'tag', name_en: 'Waterfronts', name_pt: 'Orlas', name_es: '' });
+  assert.equal(made.status, 303);
+  const into = Number(made.headers.get('location').match(/\/admin\/terms\/(\d+)/)[1]);
+  assert.equal(one(`SELECT slug FROM term_names WHERE term_id = ${into} AND edition = 'pt'`), 'orlas');
+  assert.equal((await s.post('/admin/terms/new', { csrf, taxonomy: 'tag', name_en: 'Waterfronts' })).status, 422, 'the address is taken');
+  const n = one(`SELECT count(*) FROM article_tags WHERE term_id = ${tagId}`);
+  assert.equal((await s.post(`/admin/terms/${tagId}/merge`, { csrf, into })).status, 303);
+  assert.equal(one(`SELECT count(*) FROM terms WHERE id = ${tagId}`), '0');
+  assert.equal(one(`SELECT count(*) FROM article_tags WHERE term_id = ${into}`), n);
+  assert.equal((await get(S.base, '/en/tag/renamed-again')).headers.get('location'), '/en/tag/waterfronts');
+  assert.equal((await get(S.base, `/en/tag/${enSlug}`)).headers.get('location'), '/en/tag/waterfronts');
+  const merged = await get(S.base, '/en/tag/waterfronts');
+  assert.equal(merged.status, 200);
+  assert.equal((await s.post(`/admin/terms/${into}/merge`, { csrf, into })).status, 400);
+  // an author's new address
+  const [auId, auSlug] = one('SELECT id, slug FROM authors ORDER BY id LIMIT 1').split('|');
+  const af = await s.get(`/admin/authors/${auId}`);
+  const name = decode(af.body.match(/name="name" type="text" value="([^"]*)"/)[1]);
+  assert.equal((await s.post(`/admin/authors/${auId}`, { csrf, name, slug: 'new-author-address' })).status, 303);
+  assert.equal((await get(S.base, `/pt/author/${auSlug}`)).headers.get('location'), '/pt/author/new-author-address');
+  assert.equal((await get(S.base, '/pt/author/new-author-address')).status, 200);
+  assert.match(one("SELECT group_concat(action) FROM audit_log WHERE action IN ('term.save', 'term.create', 'tag.merge', 'author.save')".replace('group_concat(action)', PG ? "string_agg(action, ',')" : 'group_concat(action)')), /tag\.merge/);
+});
