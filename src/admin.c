@@ -135,6 +135,7 @@ admin_render(struct req *r, const struct staff *u, const char *template, const c
 	/* the newsroom's own chrome: no section navigation, no promotion */
 	tv_set_str(p.root, "nav", NULL);
 	tv_set_str(p.root, "banner", NULL);
+	tv_set_str(p.root, "breaking", NULL);
 	tv_set_bool(p.root, "admin_chrome", true);
 	if (form)
 		tv_set(p.root, "form", form);
@@ -146,6 +147,7 @@ admin_render(struct req *r, const struct staff *u, const char *template, const c
 	    : strcmp(template, "checkin.html") == 0 ? "checkin"
 	    : strcmp(template, "admin_audit.html") == 0 ? "audit"
 	    : strcmp(template, "admin_settings.html") == 0 ? "settings"
+	    : strcmp(template, "admin_front.html") == 0 ? "front"
 	    : strncmp(template, "admin_term", 10) == 0 || strncmp(template, "admin_author", 12) == 0 ? "terms"
 	    : strcmp(template, "admin.html") == 0 ? "dashboard"
 	    : strncmp(template, "admin_article", 13) == 0 || strncmp(template, "admin_revision", 14) == 0 ||

@@ -72,6 +72,7 @@ extern const struct route admin_revision_routes[];
 extern const struct route admin_event_routes[];
 extern const struct route admin_settings_routes[];
 extern const struct route admin_term_routes[];
+extern const struct route admin_front_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

@@ -116,19 +116,31 @@ front_page(struct req *r)
 		return;
 	}
 	p.canonical = base;
+	/* the pinned stories first, in the editors' order, then the latest */
 	struct tv *top = tv_set_list(root, "top");
-	listing_fetch(&p, "front", FRONT_TOP, top);
+	int npins = front_pins(&p, top);
+	struct tv *latest = tv_list(&r->a);
+	int nlatest = listing_fetch(&p, "front", FRONT_TOP + npins, latest);
+	struct tv *last = NULL;
+	for (size_t i = 0; i < latest->u.list.n && top->u.list.n < FRONT_TOP; i++) {
+		struct tv *card = latest->u.list.items[i];
+		bool pinned = false;
+		for (int k = 0; k < npins && !pinned; k++)
+			pinned = tv_get(top->u.list.items[k], "id")->u.i == tv_get(card, "id")->u.i;
+		if (!pinned) {
+			tv_push(top, card);
+			last = card;
+		}
+	}
 	if (top->u.list.n > 0)
 		tv_set(root, "lead", top->u.list.items[0]);
 	struct tv *rail = tv_set_list(root, "top_rail");
 	struct tv *below = tv_set_list(root, "top_below");
 	for (size_t i = 1; i < top->u.list.n; i++)
 		tv_push(i < 5 ? rail : below, top->u.list.items[i]);
-	if (top->u.list.n == FRONT_TOP) {
-		struct tv *last = top->u.list.items[FRONT_TOP - 1];
+	if (last && nlatest == FRONT_TOP + npins)
 		tv_set_str(tv_set_map(root, "pagination"), "next", arena_printf(&r->a, "%s?before=%lld.%lld", base,
 		    tv_get(last, "listed_at")->u.i, tv_get(last, "id")->u.i));
-	}
 	page_most_read(&p, 5, tv_set_list(root, "most_read"));
 	/* latest per section */
 	struct tv *secs = tv_set_list(root, "sections");

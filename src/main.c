@@ -463,6 +463,7 @@ routes_register(void)
 	router_add(admin_event_routes);
 	router_add(admin_settings_routes);
 	router_add(admin_term_routes);
+	router_add(admin_front_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
 	router_add(comment_routes);
 	router_add(booking_routes);

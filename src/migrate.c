@@ -51,6 +51,8 @@ static const struct table {
 	{"page_views", "day, article_id, views", false},
 	{"comment_bans", "kind, hash, created_at, user_id, note", false},
 	{"redirects", "from_path, to_path, created_at, user_id", false},
+	{"front_pins", "edition, position, article_id", false},
+	{"breaking", "edition, article_id, until, created_at", false},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

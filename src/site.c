@@ -169,6 +169,7 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	gmtime_r(&now, &tm);
 	tv_set_int(root, "year", tm.tm_year + 1900);
 	event_banner(p);
+	breaking_banner(p);
 }
 
 #define CSRF_COOKIE "gazette_csrf"

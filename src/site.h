@@ -166,6 +166,8 @@ extern const struct route archive_routes[];
 #define TAG_LIST_KIND "l:k:%s:%s" /* edition, kind */
 #define TAG_COMMENTS "cm:%lld"    /* the published comments on an article */
 #define TAG_SETTINGS "settings"   /* the site settings (comment policy…) */
+#define TAG_PINS "pins:%s"        /* the stories pinned to an edition's front page */
+#define TAG_BREAKING "breaking:%s" /* an edition's breaking-news strip (on every page) */
 void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* returns rows read */
 
@@ -210,6 +212,12 @@ int scheduler_publish_due(struct db *db);
 /* Collects the cache tags of every page an article appears on or links from
  * (src/article_edit.c). */
 void article_invalidations(struct db_conn *c, long long id, struct inval *iv);
+
+/* Curation (src/curation.c): the cards of an edition's pinned stories, in
+ * order (returns how many), and the breaking-news strip (root.breaking)
+ * that page_init adds to every page. */
+int front_pins(struct page *p, struct tv *list);
+void breaking_banner(struct page *p);
 
 /* Readers' views (src/page_views.c): the scheduler's job moving counted
  * views into daily counters (ids written, or -1), and an edition's most

@@ -548,3 +548,42 @@ test('sections, categories, tags and authors: rename with a 301 from the old add
   assert.equal((await get(S.base, '/pt/author/new-author-address')).status, 200);
   assert.match(one("SELECT group_concat(action) FROM audit_log WHERE action IN ('term.save', 'term.create', 'tag.merge', 'author.save')".replace('group_concat(action)', PG ? "string_agg(action, ',')" : 'group_concat(action)')), /tag\.merge/);
 });
+
+test('front page curation: pinned lead stories in order, a breaking-news strip', async () => {
+  const s = await signIn('pteditor');
+  const page = await s.get('/admin/front?edition=pt');
+  assert.equal(page.status, 200);
+  const csrf = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const lead = () => get(S.base, '/pt/').then((r) => r.body.match(/<h2 class="lead-title"><a href="[^"]*">([^<]*)<\/a>/)[1]);
+  const [older, oldest] = one("SELECT id FROM articles WHERE edition = 'pt' AND status = 'published' ORDER BY published_at LIMIT 2").split('\n').map(Number).reverse();
+  const title = (id) => one(`SELECT title FROM articles WHERE id = ${id}`).replace(/&/g, '&amp;');
+  const latestLead = await lead();
+  const act = (action, article, more = {}) => s.post('/admin/front', { csrf, edition: 'pt', action, article, ...more });
+  assert.equal((await act('pin', older)).status, 303);
+  assert.equal(await lead(), title(older), 'the pinned story leads at once');
+  await act('pin', oldest);
+  assert.equal(await lead(), title(older));
+  assert.equal((await act('down', older)).status, 303);
+  assert.equal(await lead(), title(oldest), 'reordered');
+  const front = (await get(S.base, '/pt/')).body;
+  assert.equal(front.split(title(older)).length - 1 >= 1, true);
+  await act('unpin', oldest);
+  await act('unpin', older);
+  assert.equal(await lead(), latestLead, 'back to the latest');
+  assert.equal((await act('unpin', older)).status, 404);
+  const enArticle = one("SELECT min(id) FROM articles WHERE edition = 'en' AND status = 'published'");
+  assert.equal((await act('pin', enArticle)).status, 404, 'another edition\'s story');
+  assert.equal((await s.post('/admin/front', { csrf, edition: 'en', action: 'pin', article: enArticle })).status, 403, 'not this editor\'s edition');
+  // breaking news on every page of the edition, and only there
+  assert.equal((await act('breaking', older, { hours: '0' })).status, 400);
+  assert.equal((await act('breaking', older, { hours: '2' })).status, 303);
+  for (const path of ['/pt/', publicUrl(oldest)]) {
+    const b = (await get(S.base, path)).body;
+    assert.match(b, /<div class="breaking" role="region"/, path);
+    assert.ok(b.includes(title(older)));
+  }
+  assert.doesNotMatch((await get(S.base, '/en/')).body, /class="breaking"/);
+  assert.equal((await s.post('/admin/front', { csrf, edition: 'pt', action: 'unbreaking' })).status, 303);
+  assert.doesNotMatch((await get(S.base, '/pt/')).body, /class="breaking"/);
+  assert.match(one("SELECT count(*) FROM audit_log WHERE action LIKE 'front.%'"), /^[1-9]/);
+});
