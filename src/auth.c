@@ -206,10 +206,12 @@ login_post(struct req *r)
 	/* the same work whether or not the account exists: no timing tells */
 	pthread_once(&dummy_once, dummy_make);
 	const char *stored = *dummy_hash ? dummy_hash : NULL;
-	struct db_stmt *st = db_query(c, "SELECT id, password_hash FROM users WHERE email = ? AND disabled = 0", "s", email);
+	bool totp_on = false;
+	struct db_stmt *st = db_query(c, "SELECT id, password_hash, totp_on FROM users WHERE email = ? AND disabled = 0", "s", email);
 	if (db_row(st)) {
 		l.user = db_int(st, 0);
 		stored = db_atext(st, 1, a);
+		totp_on = db_int(st, 2) != 0;
 	}
 	if (db_done(st) < 0) {
 		page_db_error(r);
@@ -223,10 +225,30 @@ login_post(struct req *r)
 		admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 401);
 		return;
 	}
+	if (totp_on) {
+		totp_pending(r, l.user, next);   /* the password was right: now the code */
+		return;
+	}
+	staff_session_start(r, l.user, next);
+}
+
+void
+staff_session_start(struct req *r, long long user, const char *next)
+{
+	struct arena *a = &r->a;
+	struct login l = {0};
+	l.now = now_s();
+	l.user = user;
+	const char *email = "";
+	struct db_stmt *st = db_query(req_db(r), "SELECT email FROM users WHERE id = ?", "i", user);
+	if (db_row(st))
+		email = db_atext(st, 0, a);
+	db_done(st);
+	l.account_key = site_mac_hex(a, "login-account", email, 32);
 	char tok[65];
-	random_hex(tok, 32);
+	random_hex(tok, 32);   /* a new token at every sign-in: a session id never outlives one */
 	l.token_hash = site_mac_hex(a, "session", tok, 64);
-	if (inval_write(c, session_tx, &l, NULL) < 0) {
+	if (inval_write(req_db(r), session_tx, &l, NULL) < 0) {
 		page_db_error(r);
 		return;
 	}

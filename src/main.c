@@ -470,6 +470,7 @@ routes_register(void)
 	router_add(event_routes);
 	router_add(checkin_routes);
 	router_add(auth_routes);
+	router_add(totp_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
 }

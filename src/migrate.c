@@ -20,7 +20,7 @@ static const struct table {
 	{"authors", "id, slug, name, photo", true},
 	{"author_bios", "author_id, edition, bio", false},
 	{"translation_groups", "id, key", true},
-	{"users", "id, email, name, role, password_hash, disabled, created_at", true},   /* not their sessions */
+	{"users", "id, email, name, role, password_hash, disabled, created_at, totp_secret, totp_on, totp_last", true},   /* not their sessions */
 	{"user_editions", "user_id, edition", false},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
 		     "published_at, updated_at, created_at, byline, comment_policy, comment_count, created_by, source_id, "

@@ -130,6 +130,13 @@ struct staff {
 	char editions[MAX_EDITIONS][8];
 };
 int staff_user(struct req *r, struct staff *u);       /* 1 signed in, 0 not, -1 database error */
+/* After every factor checked: a new session, its cookie, and the redirect
+ * to next (a local path) or the dashboard (src/auth.c). */
+void staff_session_start(struct req *r, long long user, const char *next);
+/* The password was right and the account has a second factor: the
+ * pending sign-in and the redirect to the code page (src/auth_totp.c). */
+void totp_pending(struct req *r, long long user, const char *next);
+extern const struct route totp_routes[];
 const struct edition *staff_language(struct req *r);  /* the admin speaks the browser's language */
 void audit(struct db_conn *c, long long user, const char *action, const char *detail);   /* inside a write */
 extern const struct route auth_routes[];

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { BIN, Client, Staff as StaffBase, startServer, get, sql } from './harness.mjs';
 
 let S;
@@ -148,4 +149,67 @@ test('a forgotten password: a one-time emailed link, the same answer for unknown
   assert.equal((await s.get(`/admin/reset/${late}`)).status, 410);
   for (let i = 0; i < 3; i++) await s.post('/admin/reset', { csrf, email: 'forgetful@example.org' });
   assert.equal(one(`SELECT count(*) FROM password_resets WHERE user_id = (SELECT id FROM users WHERE email = 'forgetful@example.org')`), '3');
+});
+
+// RFC 6238, as an authenticator app computes it: the code of a base32 key at a time step
+function totp(key, step = Math.floor(Date.now() / 30000)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of key.replace(/ /g, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', bytes).update(msg).digest();
+  const off = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+test('two-step sign-in: an authenticator app\'s code after the password, good once', async () => {
+  addUser('twostep@example.org', 'editor', 'two step password');
+  const s = new Staff();
+  assert.equal((await s.login('twostep@example.org', 'two step password')).status, 303);
+  const page = await s.get('/admin/totp');
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<svg[^>]*role="img"/, 'a QR code to scan');
+  const key = page.body.match(/<code>([A-Z2-7 ]+)<\/code>/)[1];
+  assert.equal(key.replace(/ /g, '').length, 32, '160 bits');
+  assert.doesNotMatch(one("SELECT totp_secret FROM users WHERE email = 'twostep@example.org'"), new RegExp(key.replace(/ /g, '').slice(0, 8)), 'kept sealed');
+  assert.equal((await s.get('/admin/totp')).body.match(/<code>([A-Z2-7 ]+)<\/code>/)[1], key, 'the same pending key until confirmed');
+  const csrf = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const wrong = await s.post('/admin/totp', { csrf, action: 'on', code: totp(key, Math.floor(Date.now() / 30000) + 5) });
+  assert.equal(wrong.status, 422);
+  assert.equal(one("SELECT totp_on FROM users WHERE email = 'twostep@example.org'"), '0');
+  // steps are 30 s: start early in one, so that the codes below stay in the server's window
+  if (Date.now() % 30000 > 20000) await new Promise((r) => setTimeout(r, 30000 - (Date.now() % 30000) + 100));
+  const step = Math.floor(Date.now() / 30000);
+  const on = await s.post('/admin/totp', { csrf, action: 'on', code: totp(key, step - 1) });
+  assert.equal(on.status, 303);
+  assert.equal(one("SELECT totp_on FROM users WHERE email = 'twostep@example.org'"), '1');
+  // signing in now takes the code too
+  const t = new Staff();
+  const first = await t.login('twostep@example.org', 'two step password');
+  assert.equal(first.status, 303);
+  assert.equal(first.headers.get('location'), '/admin/login/code');
+  assert.equal(t.jar.has('gz_session'), false, 'no session from the password alone');
+  assert.equal((await t.get('/admin')).status, 303);
+  const codePage = await t.get('/admin/login/code');
+  assert.equal(codePage.status, 200);
+  const c2 = codePage.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await t.post('/admin/login/code', { csrf: c2, code: '000000' })).status, 401);
+  // the code that turned it on was used: the same step does not work again
+  const replay = await t.post('/admin/login/code', { csrf: c2, code: totp(key, step - 1) });
+  assert.equal(replay.status, 401, 'a code is good once');
+  const next = await t.post('/admin/login/code', { csrf: c2, code: totp(key, step).replace(/^(...)/, '$1 ') });
+  assert.equal(next.status, 303, 'the code of now, typed with a space');
+  assert.equal(next.headers.get('location'), '/admin');
+  assert.equal((await t.get('/admin')).status, 200);
+  // a forged pending sign-in goes nowhere
+  const forged = new Staff();
+  forged.jar.set('gz_2fa', `1.${Math.floor(Date.now() / 1000) + 300}.${'0'.repeat(64)}`);
+  assert.equal((await forged.get('/admin/login/code')).status, 303);
+  // off again, with a code
+  const c3 = (await t.get('/admin/totp')).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await t.post('/admin/totp', { csrf: c3, action: 'off', code: totp(key, step - 1) })).status, 422, 'an older step than the last one used');
+  assert.equal((await t.post('/admin/totp', { csrf: c3, action: 'off', code: totp(key, step + 1) })).status, 303, 'the next step: clocks drift');
+  assert.equal(one("SELECT totp_on || '|' || totp_secret FROM users WHERE email = 'twostep@example.org'"), '0|');
 });

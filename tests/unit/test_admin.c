@@ -5,6 +5,7 @@
 #include <string.h>
 #include "admin.h"
 #include "core/hits.h"
+#include "core/totp.h"
 #include "core/i18n.h"
 
 Test(roles, rights_follow_the_roles)
@@ -130,4 +131,22 @@ Test(zones, wall_clock_in_a_zone_and_back)
 	cr_assert_eq(f[3], 8);
 	cr_assert_eq(i18n_from_local("Europe/Lisbon", 2026, 2, 31, 12, 0), -1, "no 31 February");
 	cr_assert_eq(i18n_from_local("Mars/Olympus", 2026, 2, 1, 12, 0), -1);
+}
+
+Test(totp, rfc6238_vectors_and_one_use)
+{
+	const unsigned char *key = (const unsigned char *)"12345678901234567890";
+	/* RFC 6238 appendix B (SHA-1), last six digits */
+	cr_assert_eq(totp_code(key, 20, 59 / 30), 287082);
+	cr_assert_eq(totp_code(key, 20, 1111111109 / 30), 81804);
+	cr_assert_eq(totp_code(key, 20, 2000000000 / 30), 279037);
+	cr_assert_eq(totp_verify(key, 20, "081804", 1111111109, 0), 1111111109 / 30);
+	cr_assert_eq(totp_verify(key, 20, "081804", 1111111109 + 30, 0), 1111111109 / 30, "one step of drift");
+	cr_assert_eq(totp_verify(key, 20, "081804", 1111111109 + 90, 0), -1, "too old");
+	cr_assert_eq(totp_verify(key, 20, "081804", 1111111109, 1111111109 / 30), -1, "used already");
+	cr_assert_eq(totp_verify(key, 20, "81804", 1111111109, 0), -1);
+	cr_assert_eq(totp_verify(key, 20, "08180x", 1111111109, 0), -1);
+	char b32[40];
+	base32_encode((const unsigned char *)"foobar", 6, b32);
+	cr_assert_str_eq(b32, "MZXW6YTBOI");
 }
