@@ -22,7 +22,7 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	./$(BUILD)/gazette demo --db $(DB)
-	./$(BUILD)/gazette serve --db $(DB) --listen $(LISTEN) --mail-dir $(BUILD)/mail
+	./$(BUILD)/gazette serve --db $(DB) --listen $(LISTEN) --mail-dir $(BUILD)/mail --media-dir $(BUILD)/media
 
 test: build
 	tests/run

@@ -49,7 +49,7 @@ const char *admin_status_label(const char *lang, const char *status);   /* "In r
 
 /* An article as the desk sees it (src/admin_articles.c). */
 struct admin_article {
-	long long id, group, section, category, created_by, source_id, published_at, updated_at, latest_rev;
+	long long id, group, section, category, created_by, source_id, published_at, updated_at, latest_rev, media;
 	const char *edition, *kind, *slug, *title, *standfirst, *body, *status, *correction;
 	bool outdated;
 };
@@ -73,6 +73,7 @@ extern const struct route admin_event_routes[];
 extern const struct route admin_settings_routes[];
 extern const struct route admin_term_routes[];
 extern const struct route admin_front_routes[];
+extern const struct route admin_media_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

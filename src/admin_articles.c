@@ -41,7 +41,8 @@ admin_article_load(struct db_conn *c, struct arena *a, long long id, struct admi
 	struct db_stmt *st = db_query(c, "SELECT a.id, coalesce(a.translation_group, 0), coalesce(a.section_id, 0), "
 	    "coalesce(a.category_id, 0), coalesce(a.created_by, 0), coalesce(a.source_id, 0), coalesce(a.published_at, 0), "
 	    "coalesce(a.updated_at, 0), a.edition, a.kind, a.slug, a.title, a.standfirst, b.body_md, a.status, a.correction, "
-	    "a.outdated, (SELECT coalesce(max(id), 0) FROM article_revisions WHERE article_id = a.id AND autosave = 0) "
+	    "a.outdated, (SELECT coalesce(max(id), 0) FROM article_revisions WHERE article_id = a.id AND autosave = 0), "
+	    "coalesce(a.featured_media_id, 0) "
 	    "FROM articles a JOIN article_bodies b ON b.article_id = a.id WHERE a.id = ?", "i", id);
 	if (!db_row(st))
 		return db_done(st) < 0 ? -1 : 0;
@@ -63,6 +64,7 @@ admin_article_load(struct db_conn *c, struct arena *a, long long id, struct admi
 	x->correction = db_atext(st, 15, a);
 	x->outdated = db_int(st, 16) != 0;
 	x->latest_rev = db_int(st, 17);
+	x->media = db_int(st, 18);
 	return db_done(st) < 0 ? -1 : 1;
 }
 
@@ -98,6 +100,16 @@ static long long
 form_id(struct req *r, const char *key)
 {
 	return admin_id(req_form(r, key));
+}
+
+/* The alt text of a picture in an edition ("" if none). */
+static const char *
+picture_alt(struct db_conn *c, struct arena *a, long long media, const char *edition)
+{
+	struct db_stmt *st = db_query(c, "SELECT alt FROM media_texts WHERE media_id = ? AND edition = ?", "is", media, edition);
+	const char *alt = db_row(st) ? db_atext(st, 0, a) : "";
+	db_done(st);
+	return alt;
 }
 
 /* ---- the list -------------------------------------------------------------------- */
@@ -237,7 +249,7 @@ struct draft {
 	const char *edition, *title, *standfirst, *body, *kind, *slug, *tags, *correction, *publish_at;
 	long long section, category, authors[BYLINES_MAX];
 	int nauthors;
-	long long base;
+	long long base, media;
 };
 
 static void
@@ -254,6 +266,7 @@ draft_from_article(struct req *r, struct db_conn *c, const struct admin_article 
 	d->section = x->section;
 	d->category = x->category;
 	d->base = x->latest_rev;
+	d->media = x->media;
 	d->correction = "";
 	d->publish_at = strcmp(x->status, "scheduled") == 0 ? admin_local_input(r, x->published_at) : "";
 	struct buf tags = {0};
@@ -294,6 +307,7 @@ draft_from_form(struct req *r, struct draft *d)
 	d->section = form_id(r, "section");
 	d->category = form_id(r, "category");
 	d->base = form_id(r, "base");
+	d->media = form_id(r, "media");
 	for (int i = 0; i < r->nform && d->nauthors < BYLINES_MAX; i++)
 		if (strcmp(r->form[i].k, "author") == 0 && admin_id(r->form[i].v)) {
 			long long id = admin_id(r->form[i].v);
@@ -370,6 +384,26 @@ editor_render(struct req *r, const struct admin_article *x, const struct draft *
 		const char *parent = db_text(st, 3);
 		tv_set_str(m, "name", *parent ? arena_printf(a, "%s › %s", parent, db_text(st, 2)) : db_atext(st, 2, a));
 		tv_set_bool(m, "selected", db_int(st, 0) == (is_sec ? d->section : d->category));
+	}
+	db_done(st);
+	/* the featured picture: the latest of the library, and the chosen one */
+	struct tv *pics = tv_set_list(f, "pictures");
+	st = db_query(c, "SELECT m.id, m.filename, coalesce(t.alt, ''), m.width FROM media m LEFT JOIN media_texts t ON t.media_id = m.id "
+	    "AND t.edition = ? WHERE m.id = ? OR m.id IN (SELECT id FROM media ORDER BY id DESC LIMIT 50) ORDER BY m.id DESC", "si",
+	    d->edition, d->media);
+	while (db_row(st)) {
+		struct tv *m = tv_push_map(pics);
+		long long mid = db_int(st, 0);
+		const char *alt = db_atext(st, 2, a);
+		tv_set_int(m, "id", mid);
+		tv_set_str(m, "label", arena_printf(a, "%lld · %s%s%s", mid, db_text(st, 1), *alt ? " · " : "", alt));
+		tv_set_bool(m, "selected", mid == d->media);
+		if (mid == d->media) {
+			struct tv *cur = tv_set_map(f, "picture");
+			tv_set_str(cur, "thumb", arena_printf(a, "/media/%lld/%d.webp", mid, db_int(st, 3) < 480 ? (int)db_int(st, 3) : 480));
+			tv_set_str(cur, "alt", alt);
+			tv_set_str(cur, "url", arena_printf(a, "/admin/media/%lld", mid));
+		}
 	}
 	db_done(st);
 	struct tv *auths = tv_set_list(f, "authors");
@@ -610,15 +644,16 @@ save_tx(struct db_conn *c, struct inval *iv, void *arg)
 			.standfirst = d->standfirst, .body_md = d->body, .status = s->status, .section_id = d->section,
 			.category_id = d->category, .published_at = s->published_at, .created_at = s->now};
 		id = article_insert(c, &n);
-		if (id < 0 || db_exec(c, "UPDATE articles SET created_by = ? WHERE id = ?", "ni", s->user, id) != 1)
+		if (id < 0 || db_exec(c, "UPDATE articles SET created_by = ?, featured_media_id = ? WHERE id = ?", "nni", s->user, d->media,
+		    id) != 1)
 			goto out;
 	} else {
 		bool text_changed = strcmp(s->x->title, d->title) != 0 || strcmp(s->x->standfirst, d->standfirst) != 0 ||
 		    strcmp(s->x->body, d->body) != 0;
 		article_invalidations(c, id, iv);   /* where it was */
 		if (db_exec(c, "UPDATE articles SET kind = ?, slug = ?, title = ?, standfirst = ?, section_id = ?, category_id = ?, "
-		    "status = ?, published_at = ? WHERE id = ?", "ssssnnsni", d->kind, slug, d->title, d->standfirst, d->section,
-		    d->category, s->status, s->published_at, id) != 1)
+		    "status = ?, published_at = ?, featured_media_id = ? WHERE id = ?", "ssssnnsnni", d->kind, slug, d->title, d->standfirst,
+		    d->section, d->category, s->status, s->published_at, d->media, id) != 1)
 			goto out;
 		if (strcmp(s->x->body, d->body) != 0 && body_set(c, id, d->body) < 0)
 			goto out;
@@ -708,6 +743,8 @@ draft_valid(struct req *r, struct db_conn *c, const struct draft *d, struct tv *
 			ERR("err_authors", _("Please choose the bylines from the list."));
 			break;
 		}
+	if (d->media && db_int1(c, 0, "SELECT count(*) FROM media WHERE id = ?", "i", d->media) != 1)
+		ERR("err_media", _("Please choose a picture from the list."));
 	if (utf8_chars(d->correction) > NOTE_MAX)
 		ERR("err_correction", _("The note is too long (at most 1,000 characters)."));
 #undef ERR
@@ -823,8 +860,11 @@ save_post(struct req *r)
 		resp_error(r, 400);
 		return;
 	}
-	(void)publishing;
-	bool ok = draft_valid(r, c, &d, f) && !tv_get(f, "err_publish_at");
+	bool goes_live = publishing || (cur && (strcmp(cur->status, "published") == 0 || strcmp(cur->status, "scheduled") == 0) &&
+	    strcmp(s.status, "draft") != 0);
+	if (goes_live && d.media && !*picture_alt(c, a, d.media, d.edition))
+		tv_set_str(f, "err_media", i18n_gettext(lang, _("The picture has no alt text in this edition: add it in the media library before publishing.")));
+	bool ok = draft_valid(r, c, &d, f) && !tv_get(f, "err_publish_at") && !tv_get(f, "err_media");
 	/* the address: typed, or made from the title; fixed once published */
 	s.slug = d.slug;
 	if (cur && cur->published_at && strcmp(cur->status, "published") == 0)
@@ -930,7 +970,8 @@ translate_tx(struct db_conn *c, struct inval *iv, void *arg)
 		.category_id = x->category, .created_at = t->now};
 	long long id = article_insert(c, &n);
 	int rc = -1;
-	if (id > 0 && db_exec(c, "UPDATE articles SET created_by = ?, source_id = ? WHERE id = ?", "nii", t->user, x->id, id) == 1 &&
+	if (id > 0 && db_exec(c, "UPDATE articles SET created_by = ?, source_id = ?, featured_media_id = ? WHERE id = ?", "nini",
+		t->user, x->id, x->media, id) == 1 &&
 	    db_exec(c, "INSERT INTO article_tags (article_id, term_id) SELECT CAST(? AS BIGINT), term_id FROM article_tags WHERE article_id = ?",
 		"ii", id, x->id) >= 0 &&
 	    db_exec(c, "INSERT INTO article_authors (article_id, author_id, position) SELECT CAST(? AS BIGINT), author_id, position "

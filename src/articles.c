@@ -179,7 +179,8 @@ article_page(struct req *r)
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
 	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at, a.byline, a.comment_count, a.correction FROM articles a JOIN article_bodies b ON b.article_id = a.id "
+	    "a.published_at, a.updated_at, a.byline, a.comment_count, a.correction, coalesce(a.featured_media_id, 0) FROM articles a "
+	    "JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
 	if (!db_row(st)) {
@@ -202,6 +203,7 @@ article_page(struct req *r)
 	const char *byline = db_atext(st, 10, a);
 	long long ncomments = db_int(st, 11);
 	const char *correction = db_atext(st, 12, a);
+	long long media = db_int(st, 13);
 	db_done(st);
 
 	const char *canonical = url_article(a, ed->code, slug, published);
@@ -237,6 +239,11 @@ article_page(struct req *r)
 			tv_set_str(art, "correction", correction);
 	}
 	tv_set_str(art, "url", canonical);
+	if (media) {
+		struct tv *fig = media_picture(&p, media);
+		if (fig)
+			tv_set(art, "figure", fig);
+	}
 	tv_set(art, "authors", article_byline(&p, byline));
 
 	/* the section in every edition: its name here, and where the switcher

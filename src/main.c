@@ -6,6 +6,9 @@
 #include "comments.h"
 #include "events.h"
 #include "core/outbox.h"
+#include "core/image.h"
+#include <errno.h>
+#include <sys/stat.h>
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/cache.h"
@@ -43,6 +46,7 @@ struct opts {
 	long articles;             /* demo --articles N */
 	const char *from, *to;     /* migrate */
 	const char *smtp, *mail_from, *mail_dir;   /* serve: the outbox */
+	const char *media_dir;                     /* serve: uploaded pictures */
 	/* article edit */
 	const char *title, *standfirst, *body_file, *status, *published;
 };
@@ -81,7 +85,7 @@ static const struct {
 	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
 		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
 		  "                     [--no-cache] [--no-access-log] [--smtp URL]\n"
-		  "                     [--mail-from ADDRESS] [--mail-dir DIR]\n"
+		  "                     [--mail-from ADDRESS] [--mail-dir DIR] [--media-dir DIR]\n"
 		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
 		  "accepting, finish requests in flight and close the database.\n"
 		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
@@ -99,7 +103,8 @@ static const struct {
 		  "                     smtps://user:password@host); without it, email is\n"
 		  "                     written as .eml files to --mail-dir\n"
 		  "  --mail-from ADDR   the sender of every email (default gazette@localhost)\n"
-		  "  --mail-dir DIR     where .eml files go without --smtp (default ./mail)\n"},
+		  "  --mail-dir DIR     where .eml files go without --smtp (default ./mail)\n"
+		  "  --media-dir DIR    where uploaded pictures are kept (default ./media)\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -170,7 +175,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		bool takes = strcmp(name, "--db") == 0 || (is_demo && strcmp(name, "--articles") == 0) ||
 		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
 		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
-		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0)) ||
+		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0 ||
+		    strcmp(name, "--media-dir") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
@@ -198,6 +204,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->mail_from = val;
 		} else if (is_serve && strcmp(name, "--mail-dir") == 0)
 			o->mail_dir = val;
+		else if (is_serve && strcmp(name, "--media-dir") == 0)
+			o->media_dir = val;
 		else if (is_serve && strcmp(name, "--threads") == 0) {
 			int n = atoi(val);
 			if (n < 1 || n > 256 || strspn(val, "0123456789") != strlen(val))
@@ -464,6 +472,7 @@ routes_register(void)
 	router_add(admin_settings_routes);
 	router_add(admin_term_routes);
 	router_add(admin_front_routes);
+	router_add(admin_media_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
 	router_add(comment_routes);
 	router_add(booking_routes);
@@ -542,7 +551,18 @@ cmd_serve(struct opts *o)
 		.dispatch = dispatch,
 		.error_page = site_error_page,
 		.request_done = site_request_done,
+		.body_limit = site_body_limit,
+		.media_dir = o->media_dir ? o->media_dir : "media",
 	};
+	media_dir_set(cfg.media_dir);
+	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "gazette: media folder %s: %s\n", cfg.media_dir, strerror(errno));
+		return 1;
+	}
+	if (image_init() < 0) {
+		fprintf(stderr, "gazette: libvips failed to start\n");
+		return 1;
+	}
 	struct server *srv = server_start(&cfg, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "gazette: %s\n", err);
@@ -587,6 +607,7 @@ cmd_serve(struct opts *o)
 	router_reset();
 	theme_install(NULL);
 	i18n_shutdown();
+	image_shutdown();
 	log_info("stopped");
 	return 0;
 }

@@ -22,9 +22,11 @@ static const struct table {
 	{"translation_groups", "id, key", true},
 	{"users", "id, email, name, role, password_hash, disabled, created_at, totp_secret, totp_on, totp_last", true},   /* not their sessions */
 	{"user_editions", "user_id, edition", false},
+	{"media", "id, format, width, height, widths, bytes, filename, user_id, created_at", true},
+	{"media_texts", "media_id, edition, alt, caption, credit", false},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
 		     "published_at, updated_at, created_at, byline, comment_policy, comment_count, created_by, source_id, "
-		     "outdated, correction", true},
+		     "outdated, correction, featured_media_id", true},
 	{"article_bodies", "article_id, body_md, body_html", false},
 	{"article_tags", "article_id, term_id", false},
 	{"article_authors", "article_id, author_id, position", false},

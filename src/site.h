@@ -226,6 +226,19 @@ void article_invalidations(struct db_conn *c, long long id, struct inval *iv);
 int front_pins(struct page *p, struct tv *list);
 void breaking_banner(struct page *p);
 
+/* Pictures (src/media.c). media_store checks an upload by its bytes and
+ * pixels and makes the copies for screens under the media folder: the new
+ * id, MEDIA_REFUSED (not a JPEG, PNG or WebP, or too large; err says
+ * which) or -1. media_picture: the <picture> data of one in the page's
+ * edition (srcset_webp, srcset, src, width, height, alt, caption, credit),
+ * NULL if there is no such picture. */
+enum { MEDIA_REFUSED = -2 };
+void media_dir_set(const char *dir);
+const char *media_dir(void);
+long long media_store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen);
+struct tv *media_picture(struct page *p, long long id);
+size_t site_body_limit(const char *uri);   /* the upload bound of a URI (src/admin_media.c), 0: the default */
+
 /* Readers' views (src/page_views.c): the scheduler's job moving counted
  * views into daily counters (ids written, or -1), and an edition's most
  * read articles of the last week into list (title, url); rows or -1. */

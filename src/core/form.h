@@ -12,11 +12,20 @@
  * or invalid UTF-8, -2 when there are more than max. */
 int kv_parse_urlencoded(struct arena *a, const char *s, size_t n, struct kv *out, int max);
 
-/* Decodes the POST body once (application/x-www-form-urlencoded); 0, or
- * the status to answer: 400 (malformed), 413 (too large), 415 (another
+/* Decodes the POST body once (application/x-www-form-urlencoded, or
+ * multipart/form-data through libmicrohttpd's post processor); 0, or the
+ * status to answer: 400 (malformed), 413 (too large), 415 (another
  * content type). */
 int req_form_parse(struct req *r);
 const char *req_form(struct req *r, const char *key);   /* NULL if absent */
+
+/* A file of a multipart body: the bytes as sent (in the request arena). */
+struct req_file {
+	const char *field, *filename, *content_type;   /* content_type: what the browser claims */
+	const char *data;
+	size_t len;
+};
+const struct req_file *req_file(struct req *r, const char *field);   /* NULL if absent */
 
 /* The value of cookie name, NULL if absent or not printable ASCII. */
 const char *req_cookie(struct req *r, const char *name);

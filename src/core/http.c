@@ -259,6 +259,41 @@ method_of(const char *m)
 	return HTTP_OTHER;
 }
 
+/* /media/…: uploaded pictures, written once under names that never change. */
+static void
+serve_media(struct req *r)
+{
+	const char *rel = r->path + 7;   /* after "/media/" */
+	const char *dot = strrchr(rel, '.');
+	const char *type = !dot ? NULL : strcmp(dot, ".webp") == 0 ? "image/webp" : strcmp(dot, ".jpg") == 0 ? "image/jpeg"
+	    : strcmp(dot, ".png") == 0 ? "image/png" : NULL;
+	/* only what Gazette writes: digits, letters, '-', '/', one extension */
+	if (!type || !*rel || strspn(rel, "abcdefghijklmnopqrstuvwxyz0123456789-/.") != strlen(rel) || strstr(rel, "..") ||
+	    strstr(rel, "//") || rel[0] == '/') {
+		resp_error(r, 404);
+		return;
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", r->srv->cfg.media_dir, rel);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		resp_error(r, 404);
+		return;
+	}
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_raw(&r->body, chunk, n);
+	fclose(f);
+	r->route = "/media/";
+	r->status = 200;
+	r->content_type = type;
+	resp_header(r, "Cache-Control", CC_IMMUTABLE);
+	r->expires = (long long)time(NULL) + 86400 * 365;
+	resp_cache(r);
+	resp_depends(r, "media");
+}
+
 static void
 serve_static(struct req *r)
 {
@@ -297,6 +332,10 @@ handle(struct req *r)
 	}
 	if (strncmp(r->path, "/static/", 8) == 0 && (r->method & (HTTP_GET | HTTP_HEAD))) {
 		serve_static(r);
+		return;
+	}
+	if (r->srv->cfg.media_dir && strncmp(r->path, "/media/", 7) == 0 && (r->method & (HTTP_GET | HTTP_HEAD))) {
+		serve_media(r);
 		return;
 	}
 	r->srv->cfg.dispatch(r);
@@ -615,7 +654,8 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *me
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (r->body_in.len + *upload_size > MAX_BODY)
+		size_t limit = r->srv->cfg.body_limit ? r->srv->cfg.body_limit(r->raw_uri) : 0;
+		if (r->body_in.len + *upload_size > (limit ? limit : MAX_BODY))
 			r->body_too_large = true;
 		else
 			buf_raw(&r->body_in, upload_data, *upload_size);

@@ -41,6 +41,8 @@ struct req {
 	bool body_too_large;
 	struct kv *form;                 /* the decoded body (core/form) */
 	int nform, form_status;
+	struct req_file *files;          /* the files of a multipart body (core/form) */
+	int nfiles;
 	bool form_done;
 	void *app;                       /* per-request state of the application layer */
 	void *user;                      /* the application's signed-in user, once known */
@@ -103,6 +105,8 @@ struct server_config {
 	void (*dispatch)(struct req *r);                 /* routes the request */
 	void (*error_page)(struct req *r, int status);   /* renders an error body */
 	void (*request_done)(struct req *r);             /* frees per-request app state */
+	size_t (*body_limit)(const char *uri);           /* NULL or 0: 1 MiB; more for uploads */
+	const char *media_dir;                           /* served read-only at /media/, NULL for none */
 };
 
 /* Binds, starts the workers and returns; NULL with the reason in err. */

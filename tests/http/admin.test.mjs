@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { BIN, Client, Staff, startServer, get, sql, PG } from './harness.mjs';
+import { deflateSync } from 'node:zlib';
+import { BIN, Client, Staff, startServer, get, sql, raw, statusOf, PG } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
@@ -586,4 +587,80 @@ test('front page curation: pinned lead stories in order, a breaking-news strip',
   assert.equal((await s.post('/admin/front', { csrf, edition: 'pt', action: 'unbreaking' })).status, 303);
   assert.doesNotMatch((await get(S.base, '/pt/')).body, /class="breaking"/);
   assert.match(one("SELECT count(*) FROM audit_log WHERE action LIKE 'front.%'"), /^[1-9]/);
+});
+
+// A PNG of w × h pixels (a gradient), made here: no image tools needed.
+function png(w, h, { claimW = w, claimH = h } = {}) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(claimW, 0); ihdr.writeUInt32BE(claimH, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 3);
+    for (let x = 0; x < w; x++) { row[1 + x * 3] = x % 256; row[2 + x * 3] = y % 256; row[3 + x * 3] = 128; }
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function upload(s, csrf, bytes, name, type = 'image/png') {
+  const fd = new FormData();
+  fd.set('csrf', csrf);
+  fd.set('file', new Blob([bytes], { type }), name);
+  const r = await fetch(S.base + '/admin/media', { method: 'POST', body: fd, redirect: 'manual', headers: { cookie: s.cookie(), 'accept-language': 'en' } });
+  return { status: r.status, headers: r.headers, body: await r.text() };
+}
+
+test('media library: uploads checked by their bytes, copies for screens, alt text required to publish, srcset on the article', async () => {
+  const s = await signIn('editor');
+  const lib = await s.get('/admin/media');
+  assert.equal(lib.status, 200);
+  const csrf = lib.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  // not pictures, whatever they are called
+  assert.equal((await upload(s, csrf, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'logo.svg', 'image/svg+xml')).status, 415);
+  assert.equal((await upload(s, csrf, Buffer.from('just some text, not a JPEG'), 'photo.jpg', 'image/jpeg')).status, 415);
+  // a decompression bomb: a tiny file whose header claims 50,000 × 50,000 pixels
+  const bomb = await upload(s, csrf, png(4, 4, { claimW: 50000, claimH: 50000 }), 'bomb.png');
+  assert.equal(bomb.status, 415);
+  assert.match(bomb.body, /50000 × 50000/);
+  assert.equal(one('SELECT count(*) FROM media'), '0', 'nothing kept');
+  assert.equal((await upload(s, 'f'.repeat(32), png(8, 8), 'x.png')).status, 403, 'CSRF');
+  const ok = await upload(s, csrf, png(1200, 800), 'harbour.png');
+  assert.equal(ok.status, 303);
+  const id = Number(ok.headers.get('location').match(/\/admin\/media\/(\d+)/)[1]);
+  assert.equal(one(`SELECT format || '|' || width || '|' || height || '|' || widths FROM media WHERE id = ${id}`), 'png|1200|800|480,960,1200');
+  for (const f of ['480.webp', '960.webp', '1200.webp', '480.png', '1200.png']) {
+    const r = await fetch(`${S.base}/media/${id}/${f}`);
+    assert.equal(r.status, 200, f);
+    assert.match(r.headers.get('cache-control'), /immutable/);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    assert.ok(f.endsWith('webp') ? bytes.subarray(8, 12).toString() === 'WEBP' : bytes[1] === 0x50, f);
+  }
+  const escape = await raw(S.port, `GET /media/${id}/%2e%2e/%2e%2e/etc/passwd.png HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  assert.equal(statusOf(escape), 400, 'no way out of the media folder');
+  assert.equal((await get(S.base, `/media/${id}/999.webp`)).status, 404);
+  // an article with it cannot be published before the picture has alt text in its edition
+  const f = await form(s, '/admin/articles/new?edition=en');
+  const art = idOf(await s.post('/admin/articles/new', { csrf: f.csrf, edition: 'en', title: 'Cranes at dawn', body: 'Text.', kind: 'news', media: String(id), action: 'save' }));
+  const refused = await s.post(`/admin/articles/${art}`, await editorFields(s, art, { media: String(id), action: 'publish' }));
+  assert.equal(refused.status, 422);
+  assert.match(refused.body, /has no alt text in this edition/);
+  const mp = await s.get(`/admin/media/${id}`);
+  const mcsrf = mp.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await s.post(`/admin/media/${id}`, { csrf: mcsrf, alt_en: 'Two cranes over the harbour at dawn', caption_en: 'The port at 6 a.m.', credit_en: 'Photo: Ana Reis', alt_es: '', caption_es: '', credit_es: '', alt_pt: 'Dois guindastes', caption_pt: '', credit_pt: '' })).status, 303);
+  assert.equal((await s.post(`/admin/articles/${art}`, await editorFields(s, art, { media: String(id), action: 'publish' }))).status, 303);
+  const page = (await get(S.base, publicUrl(art))).body;
+  assert.match(page, new RegExp(`<source type="image/webp" srcset="/media/${id}/480\\.webp 480w, /media/${id}/960\\.webp 960w, /media/${id}/1200\\.webp 1200w"`));
+  assert.match(page, /<img src="\/media\/\d+\/1200\.png" srcset="[^"]+" sizes="[^"]+" width="1200" height="800" alt="Two cranes over the harbour at dawn"/);
+  assert.match(page, /<figcaption>The port at 6 a\.m\. <span class="figure-credit">Photo: Ana Reis<\/span><\/figcaption>/);
+  // the alt text changes: the article page follows at once
+  await s.post(`/admin/media/${id}`, { csrf: mcsrf, alt_en: 'Cranes, harbour, dawn', caption_en: '', credit_en: '', alt_es: '', caption_es: '', credit_es: '', alt_pt: '', caption_pt: '', credit_pt: '' });
+  assert.match((await get(S.base, publicUrl(art))).body, /alt="Cranes, harbour, dawn"/);
 });
