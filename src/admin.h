@@ -74,6 +74,7 @@ extern const struct route admin_settings_routes[];
 extern const struct route admin_term_routes[];
 extern const struct route admin_front_routes[];
 extern const struct route admin_media_routes[];
+extern const struct route admin_user_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

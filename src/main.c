@@ -473,6 +473,7 @@ routes_register(void)
 	router_add(admin_term_routes);
 	router_add(admin_front_routes);
 	router_add(admin_media_routes);
+	router_add(admin_user_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
 	router_add(comment_routes);
 	router_add(booking_routes);

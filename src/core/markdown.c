@@ -87,8 +87,16 @@ md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len)
 	struct buf out = {0};
 	if (profile == MD_READER)
 		reader_rewrite(&out, html, strlen(html));
-	else
-		buf_puts(&out, html);
+	else {
+		/* pictures in an article load as the reader scrolls to them; the
+		 * "<img " here can only be cmark's own tag (text is escaped) */
+		const char *at = html;
+		for (const char *img; (img = strstr(at, "<img ")); at = img + 5) {
+			buf_raw(&out, at, (size_t)(img - at));
+			buf_puts(&out, "<img loading=\"lazy\" decoding=\"async\" ");
+		}
+		buf_puts(&out, at);
+	}
 	free(html);
 	return buf_detach(&out, len);
 }

@@ -664,3 +664,45 @@ test('media library: uploads checked by their bytes, copies for screens, alt tex
   await s.post(`/admin/media/${id}`, { csrf: mcsrf, alt_en: 'Cranes, harbour, dawn', caption_en: '', credit_en: '', alt_es: '', caption_es: '', credit_es: '', alt_pt: '', caption_pt: '', credit_pt: '' });
   assert.match((await get(S.base, publicUrl(art))).body, /alt="Cranes, harbour, dawn"/);
 });
+
+test('accounts: invite by email, change a role and editions, disable; the last admin stays', async () => {
+  const s = await signIn('admin');
+  const f = await s.get('/admin/users/new');
+  assert.equal(f.status, 200);
+  const csrf = f.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  const bad = await s.post('/admin/users/new', [['csrf', csrf], ['email', 'not-an-address'], ['name', ''], ['role', 'overlord']]);
+  assert.equal(bad.status, 422);
+  assert.match(bad.body, /Please give an email address/);
+  const inv = await s.post('/admin/users/new', [['csrf', csrf], ['email', 'New.Person@Example.org'], ['name', 'New Person'], ['role', 'translator'], ['edition', 'es']]);
+  assert.equal(inv.status, 303);
+  const id = Number(inv.headers.get('location').match(/\/admin\/users\/(\d+)/)[1]);
+  assert.equal(one(`SELECT email || '|' || role FROM users WHERE id = ${id}`), 'new.person@example.org|translator');
+  assert.equal(one(`SELECT group_concat(edition) FROM user_editions WHERE user_id = ${id}`.replace('group_concat(edition)', PG ? 'string_agg(edition, \',\')' : 'group_concat(edition)')), 'es');
+  assert.equal((await s.post('/admin/users/new', [['csrf', csrf], ['email', 'new.person@example.org'], ['name', 'Twice'], ['role', 'author']])).status, 422, 'one account per address');
+  // the invitation: a link to choose a password
+  const mail = one("SELECT body FROM outbox WHERE to_addr = 'new.person@example.org' ORDER BY id DESC LIMIT 1");
+  const token = mail.match(/\/admin\/reset\/([0-9a-f]{64})/)[1];
+  const n = new Staff(S.base);
+  assert.equal((await n.login('new.person@example.org', 'anything at all')).status, 401, 'no password before the link');
+  const page = await n.get(`/admin/reset/${token}`);
+  assert.equal(page.status, 200);
+  const c2 = page.body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
+  assert.equal((await n.post(`/admin/reset/${token}`, { csrf: c2, new: 'my own password 1', again: 'my own password 1' })).status, 200);
+  assert.equal((await n.login('new.person@example.org', 'my own password 1')).status, 303);
+  assert.equal((await n.get('/admin/articles')).status, 200);
+  // a new role, then disabled: signed out at once
+  const edit = await s.post(`/admin/users/${id}`, [['csrf', csrf], ['name', 'New Person'], ['role', 'moderator'], ['edition', 'es'], ['edition', 'pt']]);
+  assert.equal(edit.status, 303);
+  assert.equal((await n.get('/admin/articles')).status, 403, 'a moderator now');
+  assert.match(one("SELECT detail FROM audit_log WHERE action = 'user.role' ORDER BY id DESC LIMIT 1"), /translator → moderator/);
+  assert.match(one("SELECT detail FROM audit_log WHERE action = 'user.editions' ORDER BY id DESC LIMIT 1"), /es → pt,es/, "in the switcher's order");
+  await s.post(`/admin/users/${id}`, [['csrf', csrf], ['name', 'New Person'], ['role', 'moderator'], ['disabled', '1']]);
+  assert.equal((await n.get('/admin')).status, 303, 'the session ended');
+  assert.equal((await new Staff(S.base).login('new.person@example.org', 'my own password 1')).status, 401);
+  // the only admin cannot stop being one
+  const last = await s.post(`/admin/users/${users.admin}`, [['csrf', csrf], ['name', 'Staff admin'], ['role', 'editor']]);
+  assert.equal(last.status, 422);
+  assert.match(last.body, /last active administrator/);
+  assert.equal(one(`SELECT role FROM users WHERE id = ${users.admin}`), 'admin');
+  assert.equal((await (await signIn('editor')).get('/admin/users')).status, 403);
+});

@@ -51,3 +51,10 @@ Test(markdown, invalid_utf8_is_replaced)
 	const char *h = md("bad \xff byte", MD_ARTICLE);
 	cr_assert(strstr(h, "\xef\xbf\xbd"), "%s", h);
 }
+
+Test(markdown, article_pictures_load_lazily)
+{
+	const char *h = md("Text.\n\n![A crane](/media/1/960.webp)\n\n`<img src=x>`", MD_ARTICLE);
+	cr_assert(strstr(h, "<img loading=\"lazy\" decoding=\"async\" src=\"/media/1/960.webp\" alt=\"A crane\""), "%s", h);
+	cr_assert(strstr(h, "<code>&lt;img src=x&gt;</code>"), "%s", h);
+}
