@@ -94,7 +94,13 @@ admin_guard(struct req *r, const char *guard)
 		if (r->method == HTTP_POST)
 			admin_deny(r);   /* the session ended; the form cannot be replayed after signing in */
 		else
-			resp_redirect(r, 303, arena_printf(&r->a, "/admin/login?next=%s", r->path));
+		{
+			struct buf b = {0};
+			buf_puts(&b, "/admin/login?next=");
+			buf_esc_urlpart(&b, r->path, strlen(r->path));
+			resp_redirect(r, 303, arena_strndup(&r->a, b.s, b.len));
+			buf_free(&b);
+		}
 		return false;
 	}
 	unsigned need = guard_caps(guard);

@@ -118,7 +118,7 @@ login_form(struct req *r)
 	}
 	struct tv *f = tv_map(&r->a);
 	const char *next = req_query(r, "next");
-	if (next && next[0] == '/' && next[1] != '/')
+	if (local_path_ok(next))
 		tv_set_str(f, "next", next);
 	admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 200);
 }
@@ -187,7 +187,7 @@ login_post(struct req *r)
 	l.ip_key = site_mac_hex(a, "login-ip", req_client_ip(r), 32);
 	struct tv *f = tv_map(a);
 	tv_set_str(f, "email", email);
-	if (next && next[0] == '/' && next[1] != '/')
+	if (local_path_ok(next))
 		tv_set_str(f, "next", next);
 	if (!csrf_valid(r)) {
 		tv_set_str(f, "error", i18n_gettext(ed->code, _("This form has expired. Please sign in again.")));
@@ -254,7 +254,7 @@ staff_session_start(struct req *r, long long user, const char *next)
 	}
 	resp_header(r, "Set-Cookie", arena_printf(a, "%s=%s; Path=/admin; Max-Age=%d; HttpOnly; SameSite=Strict%s", SESSION_COOKIE, tok,
 	    SESSION_MAX, strncmp(site_base_url(), "https://", 8) == 0 ? "; Secure" : ""));
-	resp_redirect(r, 303, next && next[0] == '/' && next[1] != '/' ? next : "/admin");
+	resp_redirect(r, 303, local_path_ok(next) ? next : "/admin");
 }
 
 struct logout {

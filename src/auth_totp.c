@@ -73,7 +73,7 @@ totp_pending(struct req *r, long long user, const char *next)
 	    PENDING_SECONDS, strncmp(site_base_url(), "https://", 8) == 0 ? "; Secure" : ""));
 	struct buf b = {0};
 	buf_puts(&b, "/admin/login/code");
-	if (next && next[0] == '/' && next[1] != '/') {
+	if (local_path_ok(next)) {
 		buf_puts(&b, "?next=");
 		buf_esc_urlpart(&b, next, strlen(next));
 	}
@@ -105,7 +105,7 @@ code_render(struct req *r, struct tv *f, int status)
 	const char *next = req_query(r, "next");
 	if (!next)
 		next = req_form(r, "next");
-	if (next && next[0] == '/' && next[1] != '/')
+	if (local_path_ok(next))
 		tv_set_str(f, "next", next);
 	admin_render(r, NULL, "admin_login_code.html", _("Sign in"), f, status);
 }

@@ -172,6 +172,17 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	breaking_banner(p);
 }
 
+bool
+local_path_ok(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 2000)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	return true;
+}
+
 #define CSRF_COOKIE "gazette_csrf"
 
 static bool

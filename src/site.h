@@ -130,6 +130,9 @@ struct staff {
 	char editions[MAX_EDITIONS][8];
 };
 int staff_user(struct req *r, struct staff *u);       /* 1 signed in, 0 not, -1 database error */
+/* A path on this site to go back to after signing in: "/…", never "//…"
+ * or "/\…" (browsers read both as another host), no control bytes. */
+bool local_path_ok(const char *next);
 /* After every factor checked: a new session, its cookie, and the redirect
  * to next (a local path) or the dashboard (src/auth.c). */
 void staff_session_start(struct req *r, long long user, const char *next);

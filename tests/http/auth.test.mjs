@@ -34,7 +34,7 @@ test('gazette user add: the first admin, with a password from standard input', (
 test('sign in, the session cookie, the dashboard, sign out', async () => {
   const anon = await get(S.base, '/admin');
   assert.equal(anon.status, 303);
-  assert.equal(anon.headers.get('location'), '/admin/login?next=/admin');
+  assert.equal(decodeURIComponent(anon.headers.get('location')), '/admin/login?next=/admin');
   const s = new Staff();
   const noCsrf = await s.post('/admin/login', { email: 'chief@example.org', password: 'correct horse battery' });
   assert.equal(noCsrf.status, 403);
@@ -66,6 +66,13 @@ test('sign in, the session cookie, the dashboard, sign out', async () => {
   s.jar.set('gz_session', token);   // replaying the old token
   assert.equal((await s.get('/admin')).status, 303);
   assert.deepEqual(one(`SELECT action FROM audit_log WHERE action IN ('login', 'logout') ORDER BY id`).split('\n'), ['login', 'logout']);
+  // back where the reader was, but never to another site
+  for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/', '/%0d%0aSet-Cookie:x=1']) {
+    const away = new Staff();
+    const res = await away.post('/admin/login', { csrf: await away.csrf(), email: 'chief@example.org', password: 'correct horse battery', next: decodeURIComponent(next) });
+    assert.equal(res.status, 303, next);
+    assert.equal(res.headers.get('location'), '/admin', `${next} is not followed`);
+  }
   // a session ends when it expires
   const later = new Staff();
   assert.equal((await later.login('chief@example.org', 'correct horse battery')).status, 303);
