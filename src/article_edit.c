@@ -1,8 +1,9 @@
 /* article_edit.c: changing an article after it is written (title,
  * standfirst, body, status, publication time), keeping its listing rows
  * (article_listings) and its byline copy (articles.byline) in step, and naming the cache tags an article change
- * touches (see TAG_* in site.h). Used by `gazette article edit` and the
- * demo loaders; the admin will call the same functions. */
+ * touches (see TAG_* in site.h). Used by `gazette article edit`, the
+ * demo loaders and the admin's article desk (admin_articles.c), which adds
+ * revisions and the workflow around the same helpers. */
 #include "site.h"
 #include "core/invalidate.h"
 #include "core/markdown.h"
@@ -118,6 +119,48 @@ status_valid(const char *s)
 	return false;
 }
 
+struct edit {
+	long long id;
+	const struct article_change *ch;
+	bool missing;
+};
+
+static int
+edit_tx(struct db_conn *c, struct inval *iv, void *arg)
+{
+	struct edit *e = arg;
+	const struct article_change *ch = e->ch;
+	long long id = e->id;
+	if (db_int1(c, 0, "SELECT count(*) FROM articles WHERE id = ?", "i", id) != 1) {
+		e->missing = true;
+		return -1;
+	}
+	article_invalidations(c, id, iv);   /* where it was */
+	if (ch->title && db_exec(c, "UPDATE articles SET title = ? WHERE id = ?", "si", ch->title, id) != 1)
+		return -1;
+	if (ch->standfirst && db_exec(c, "UPDATE articles SET standfirst = ? WHERE id = ?", "si", ch->standfirst, id) != 1)
+		return -1;
+	if (ch->body_md) {
+		size_t n;
+		char *html = md_render(ch->body_md, strlen(ch->body_md), MD_ARTICLE, &n);
+		long long rc = html ? db_exec(c, "UPDATE article_bodies SET body_md = ?, body_html = ? WHERE article_id = ?", "ssi",
+		    ch->body_md, html, id) : -1;
+		free(html);
+		if (rc != 1)
+			return -1;
+	}
+	if (ch->status && db_exec(c, "UPDATE articles SET status = ? WHERE id = ?", "si", ch->status, id) != 1)
+		return -1;
+	if (ch->published_at && db_exec(c, "UPDATE articles SET published_at = ? WHERE id = ?", "ii", ch->published_at, id) != 1)
+		return -1;
+	if ((ch->title || ch->standfirst || ch->body_md) &&
+	    (db_exec(c, "UPDATE articles SET updated_at = ? WHERE id = ?", "ii", ch->now, id) != 1 ||
+		db_exec(c, "UPDATE articles SET outdated = 1 WHERE source_id = ?", "i", id) < 0))
+		return -1;
+	article_invalidations(c, id, iv);   /* where it is now */
+	return listings_sync(c, id);
+}
+
 int
 article_edit(struct db *db, long long id, const struct article_change *ch, long long *inval_id, char *err, size_t errlen)
 {
@@ -130,50 +173,15 @@ article_edit(struct db *db, long long id, const struct article_change *ch, long 
 		return -1;
 	}
 	struct db_conn *c = db_acquire(db);
-	struct inval iv = {0};
-	int rc = -1, attempt = 0;
-retry:
-	if (db_begin(c) < 0) {
-		snprintf(err, errlen, "cannot begin a transaction");
-		goto out;
-	}
-	if (db_int1(c, 0, "SELECT count(*) FROM articles WHERE id = ?", "i", id) != 1) {
-		snprintf(err, errlen, "no article %lld", id);
-		db_rollback(c);
-		goto out;
-	}
-	article_invalidations(c, id, &iv);   /* where it was */
-	if (ch->title)
-		db_exec(c, "UPDATE articles SET title = ? WHERE id = ?", "si", ch->title, id);
-	if (ch->standfirst)
-		db_exec(c, "UPDATE articles SET standfirst = ? WHERE id = ?", "si", ch->standfirst, id);
-	if (ch->body_md) {
-		size_t n;
-		char *html = md_render(ch->body_md, strlen(ch->body_md), MD_ARTICLE, &n);
-		db_exec(c, "UPDATE article_bodies SET body_md = ?, body_html = ? WHERE article_id = ?", "ssi", ch->body_md, html, id);
-		free(html);
-	}
-	if (ch->status)
-		db_exec(c, "UPDATE articles SET status = ? WHERE id = ?", "si", ch->status, id);
-	if (ch->published_at)
-		db_exec(c, "UPDATE articles SET published_at = ? WHERE id = ?", "ii", ch->published_at, id);
-	if (ch->title || ch->standfirst || ch->body_md)
-		db_exec(c, "UPDATE articles SET updated_at = ? WHERE id = ?", "ii", ch->now, id);
-	article_invalidations(c, id, &iv);   /* where it is now */
-	if (listings_sync(c, id) < 0 || inval_record(c, &iv) < 0 || db_commit(c) < 0) {
-		bool again = db_retryable(c) && ++attempt < 3;
-		db_rollback(c);
-		inval_discard(&iv);
-		if (again)
-			goto retry;   /* a conflicting write won: do ours again on its result */
-		snprintf(err, errlen, "the change was not saved (see the log)");
-		goto out;
-	}
-	*inval_id = iv.id;
-	inval_apply(&iv);
-	rc = 0;
-out:
-	inval_discard(&iv);
+	struct edit e = {id, ch, false};
+	int rc = inval_write(c, edit_tx, &e, inval_id);
 	db_release(c);
-	return rc;
+	if (rc < 0) {
+		if (e.missing)
+			snprintf(err, errlen, "no article %lld", id);
+		else
+			snprintf(err, errlen, "the change was not saved (see the log)");
+		return -1;
+	}
+	return 0;
 }
