@@ -10,6 +10,8 @@
 static void
 archive_render(struct page *p, const char *list, const char *base)
 {
+	if (strncmp(list, "k:", 2) != 0)   /* sections, categories, tags and authors have feeds */
+		tv_set_str(p->root, "feed_url", arena_cat(&p->r->a, base, "/feed.atom", NULL));
 	int rc = listing_render(p, list, base, 0, tv_set_list(p->root, "articles"));
 	if (rc) {
 		resp_error(p->r, rc);

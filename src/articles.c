@@ -102,6 +102,7 @@ front_page(struct req *r)
 	const char *base = arena_printf(&r->a, "/%s/", ed->code);
 	page_depends(&p, TAG_LIST_FRONT, ed->code);
 	tv_set_bool(root, "is_front", true);
+	tv_set_str(root, "feed_url", arena_printf(&r->a, "/%s/feed.atom", ed->code));
 	for (int i = 0; i < edition_count(); i++) {
 		p.alt_url[i] = arena_printf(&r->a, "/%s/", edition_at(i)->code);
 		p.alt_same[i] = true;

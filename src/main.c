@@ -475,6 +475,7 @@ routes_register(void)
 	router_add(admin_media_routes);
 	router_add(admin_user_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
+	router_add(feed_routes);
 	router_add(comment_routes);
 	router_add(booking_routes);
 	router_add(event_routes);

@@ -31,6 +31,7 @@ static const struct setting_def defs[] = {
 	{"comments.rate_window", "600", "1-86400", "the rate window, in seconds"},
 	{"comments.ip_retention_days", "30", "0-3650", "keep the hashed address of a comment this long (0: do not keep)"},
 	{"comments.max_length", "5000", "100-100000", "longest comment body, in characters"},
+	{"feeds.full_text", "full", "full|summary", "whether feeds carry each story's full text or only its standfirst"},
 	{"site.timezone", "UTC", "zone", "the newsroom's time zone: times typed and shown in the admin are in it"},
 	{"events.offer_hours", "24", "1-720", "how long a waiting-list offer of a freed seat stays open"},
 };
