@@ -463,6 +463,7 @@ static void
 routes_register(void)
 {
 	router_add(site_routes);
+	router_add(sitemap_routes);
 	router_add(admin_routes);
 	router_add(admin_dashboard_routes);
 	router_add(admin_article_routes);

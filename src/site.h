@@ -159,6 +159,7 @@ extern const struct route site_routes[];
 extern const struct route article_routes[];
 extern const struct route archive_routes[];
 extern const struct route feed_routes[];
+extern const struct route sitemap_routes[];
 
 /* Article cards for listings: fills list with maps (url, title, standfirst,
  * kind, kind_label, published, section{name,url}, authors[{name,url}], comments) from

@@ -1,0 +1,221 @@
+/* sitemaps.c: what search engines read first: robots.txt, a sitemap index,
+ * per-edition sitemaps of every published story (50,000 addresses a file,
+ * with lastmod and xhtml:link alternates to the story in the other
+ * editions, x-default the default edition's), and a Google News sitemap
+ * per edition with the stories of the last 48 hours. Cached like pages
+ * with the listing tags of every edition (a story published, withdrawn or
+ * translated anywhere changes them). */
+#include "site.h"
+#include "core/i18n.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PER_FILE 50000
+#define NEWS_WINDOW (48 * 3600)
+
+static void
+xml(struct buf *b, const char *s)
+{
+	buf_esc_xml(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void
+depends_on_every_edition(struct req *r)
+{
+	for (int i = 0; i < edition_count(); i++)
+		resp_depends(r, arena_printf(&r->a, TAG_LIST_FRONT, edition_at(i)->code));
+}
+
+static void
+robots(struct req *r)
+{
+	struct buf *b = &r->body;
+	buf_puts(b, "User-agent: *\nDisallow: /admin\nDisallow: /checkin\nDisallow: /bookings/\nDisallow: /waitlist/\n"
+		    "Disallow: /*/search\n\nSitemap: ");
+	buf_puts(b, site_base_url());
+	buf_puts(b, "/sitemap.xml\n");
+	r->status = 200;
+	r->content_type = "text/plain; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=3600");
+	resp_cache(r);
+}
+
+static void
+sitemap_index(struct req *r)
+{
+	struct db_conn *c = req_db(r);
+	long long now = (long long)time(NULL);
+	struct buf *b = &r->body;
+	depends_on_every_edition(r);
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (int i = 0; i < edition_count(); i++) {
+		const char *ed = edition_at(i)->code;
+		long long n = db_int1(c, 0, "SELECT count(*) FROM articles WHERE edition = ? AND status = 'published' AND published_at <= ?", "si",
+		    ed, now);
+		long long last = db_int1(c, 0, "SELECT coalesce(max(coalesce(updated_at, published_at)), 0) FROM articles WHERE edition = ? "
+		    "AND status = 'published' AND published_at <= ?", "si", ed, now);
+		for (long long f = 1; f == 1 || (f - 1) * PER_FILE < n; f++) {
+			buf_printf(b, "<sitemap><loc>%s/sitemaps/%s-%lld.xml</loc>", site_base_url(), ed, f);
+			if (last)
+				buf_printf(b, "<lastmod>%s</lastmod>", i18n_isotime(&r->a, last));
+			buf_puts(b, "</sitemap>\n");
+		}
+		buf_printf(b, "<sitemap><loc>%s/sitemaps/%s-news.xml</loc></sitemap>\n", site_base_url(), ed);
+	}
+	buf_puts(b, "</sitemapindex>\n");
+	r->status = 200;
+	r->content_type = "application/xml; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=600");
+	resp_cache(r);
+}
+
+/* The other editions' versions of a story, as xhtml:link alternates. */
+static void
+alternates(struct req *r, struct buf *b, long long group)
+{
+	if (!group)
+		return;
+	struct db_stmt *st = db_query(req_db(r), "SELECT edition, slug, published_at FROM articles WHERE translation_group = ? "
+	    "AND status = 'published' AND published_at <= ? ORDER BY edition", "ii", group, (long long)time(NULL));
+	int n = 0;
+	const char *def = NULL;
+	struct buf links = {0};
+	while (db_row(st)) {
+		const char *url = arena_cat(&r->a, site_base_url(), url_article(&r->a, db_text(st, 0), db_text(st, 1), db_int(st, 2)), NULL);
+		buf_puts(&links, "<xhtml:link rel=\"alternate\" hreflang=\"");
+		xml(&links, db_text(st, 0));
+		buf_puts(&links, "\" href=\"");
+		xml(&links, url);
+		buf_puts(&links, "\"/>");
+		if (edition_default() && strcmp(db_text(st, 0), edition_default()->code) == 0)
+			def = url;
+		n++;
+	}
+	db_done(st);
+	if (n > 1) {   /* a story alone in its edition has no alternates */
+		buf_raw(b, links.s, links.len);
+		if (def) {
+			buf_puts(b, "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"");
+			xml(b, def);
+			buf_puts(b, "\"/>");
+		}
+	}
+	buf_free(&links);
+}
+
+static void
+edition_sitemap(struct req *r, const struct edition *ed, long long file)
+{
+	struct db_conn *c = req_db(r);
+	struct arena *a = &r->a;
+	long long now = (long long)time(NULL);
+	struct buf *b = &r->body;
+	depends_on_every_edition(r);
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+		    "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+	if (file == 1)
+		buf_printf(b, "<url><loc>%s/%s/</loc><changefreq>hourly</changefreq></url>\n", site_base_url(), ed->code);
+	struct db_stmt *st = db_query(c, "SELECT slug, published_at, coalesce(updated_at, published_at), coalesce(translation_group, 0) "
+	    "FROM articles WHERE edition = ? AND status = 'published' AND published_at <= ? ORDER BY id LIMIT ? OFFSET ?", "sidi", ed->code,
+	    now, PER_FILE, (file - 1) * PER_FILE);
+	int rows = 0;
+	while (db_row(st)) {
+		rows++;
+		const char *url = arena_cat(a, site_base_url(), url_article(a, ed->code, db_text(st, 0), db_int(st, 1)), NULL);
+		buf_puts(b, "<url><loc>");
+		xml(b, url);
+		buf_printf(b, "</loc><lastmod>%s</lastmod>", i18n_isotime(a, db_int(st, 2)));
+		alternates(r, b, db_int(st, 3));
+		buf_puts(b, "</url>\n");
+	}
+	if (db_done(st) < 0) {
+		page_db_error(r);
+		return;
+	}
+	if (!rows && file > 1) {
+		resp_error(r, 404);
+		return;
+	}
+	buf_puts(b, "</urlset>\n");
+	r->status = 200;
+	r->content_type = "application/xml; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=600");
+	resp_cache(r);
+}
+
+static void
+news_sitemap(struct req *r, const struct edition *ed)
+{
+	struct arena *a = &r->a;
+	long long now = (long long)time(NULL);
+	struct buf *b = &r->body;
+	resp_depends(r, arena_printf(a, TAG_LIST_FRONT, ed->code));
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+		    "xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n");
+	struct db_stmt *st = db_query(req_db(r), "SELECT id, slug, title, published_at FROM articles WHERE edition = ? AND status = 'published' "
+	    "AND published_at <= ? AND published_at > ? ORDER BY published_at DESC LIMIT 1000", "sii", ed->code, now, now - NEWS_WINDOW);
+	long long oldest = 0;
+	while (db_row(st)) {
+		long long pub = db_int(st, 3);
+		resp_depends(r, arena_printf(a, TAG_ARTICLE, db_int(st, 0)));   /* its title */
+		oldest = oldest && oldest < pub ? oldest : pub;
+		buf_puts(b, "<url><loc>");
+		xml(b, arena_cat(a, site_base_url(), url_article(a, ed->code, db_text(st, 1), pub), NULL));
+		buf_puts(b, "</loc><news:news><news:publication><news:name>Gazette</news:name><news:language>");
+		xml(b, ed->code);
+		buf_printf(b, "</news:language></news:publication><news:publication_date>%s</news:publication_date><news:title>",
+		    i18n_isotime(a, pub));
+		xml(b, db_text(st, 2));
+		buf_puts(b, "</news:title></news:news></url>\n");
+	}
+	if (db_done(st) < 0) {
+		page_db_error(r);
+		return;
+	}
+	if (oldest)
+		resp_expires(r, oldest + NEWS_WINDOW);   /* the oldest leaves the window then */
+	buf_puts(b, "</urlset>\n");
+	r->status = 200;
+	r->content_type = "application/xml; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=300");
+	resp_cache(r);
+}
+
+/* GET /sitemaps/{ed}-{n}.xml and /sitemaps/{ed}-news.xml */
+static void
+sitemap_file(struct req *r)
+{
+	const char *name = r->params[0];
+	const char *dash = strrchr(name, '-');
+	size_t n = strlen(name);
+	if (!dash || n < 5 || strcmp(name + n - 4, ".xml") != 0) {
+		resp_error(r, 404);
+		return;
+	}
+	char code[8];
+	snprintf(code, sizeof code, "%.*s", (int)(dash - name < 7 ? dash - name : 7), name);
+	const struct edition *ed = (size_t)(dash - name) < sizeof code ? edition_find(code) : NULL;
+	const char *what = arena_strndup(&r->a, dash + 1, (size_t)(name + n - 4 - (dash + 1)));
+	if (!ed) {
+		resp_error(r, 404);
+		return;
+	}
+	if (strcmp(what, "news") == 0) {
+		news_sitemap(r, ed);
+		return;
+	}
+	if (!*what || strlen(what) > 6 || strspn(what, "0123456789") != strlen(what) || atoll(what) < 1) {
+		resp_error(r, 404);
+		return;
+	}
+	edition_sitemap(r, ed, atoll(what));
+}
+
+const struct route sitemap_routes[] = {
+	{HTTP_GET, "/robots.txt", robots, NULL},
+	{HTTP_GET, "/sitemap.xml", sitemap_index, NULL},
+	{HTTP_GET, "/sitemaps/{name}", sitemap_file, NULL},
+	{0, NULL, NULL, NULL},
+};

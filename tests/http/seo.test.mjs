@@ -1,0 +1,80 @@
+// seo.test.mjs: what search engines read: robots.txt pointing at the
+// sitemap index, per-edition sitemaps with lastmod and reciprocal hreflang
+// alternates (x-default the default edition), and the Google News sitemap
+// with only the last 48 hours; all well-formed XML (xmllint).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { BIN, startServer, get, sql, PG } from './harness.mjs';
+
+let S;
+before(async () => { S = await startServer(); });
+after(async () => { assert.equal((await S.stop()).code, 0); });
+
+const one = (q) => sql(S.db, q).trim();
+const wellFormed = (xml) => execFileSync('xmllint', ['--noout', '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+
+test('robots.txt and the sitemap index', async () => {
+  const robots = await get(S.base, '/robots.txt');
+  assert.equal(robots.status, 200);
+  assert.match(robots.body, /^User-agent: \*$/m);
+  assert.match(robots.body, /^Disallow: \/admin$/m);
+  assert.match(robots.body, new RegExp(`^Sitemap: ${S.base}/sitemap\\.xml$`, 'm'));
+  const index = await get(S.base, '/sitemap.xml');
+  assert.equal(index.status, 200);
+  wellFormed(index.body);
+  for (const ed of ['en', 'es', 'pt']) {
+    assert.match(index.body, new RegExp(`<loc>${S.base}/sitemaps/${ed}-1\\.xml</loc><lastmod>\\d{4}-\\d\\d-\\d\\dT`));
+    assert.match(index.body, new RegExp(`<loc>${S.base}/sitemaps/${ed}-news\\.xml</loc>`));
+  }
+});
+
+test('an edition\'s sitemap: every published story once, alternates both ways', async () => {
+  const files = {};
+  for (const ed of ['en', 'es', 'pt']) {
+    const r = await get(S.base, `/sitemaps/${ed}-1.xml`);
+    assert.equal(r.status, 200);
+    wellFormed(r.body);
+    files[ed] = r.body;
+    const locs = [...r.body.matchAll(/<url><loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+    const published = Number(one(`SELECT count(*) FROM articles WHERE edition = '${ed}' AND status = 'published' AND published_at <= ${Math.floor(Date.now() / 1000)}`));
+    assert.equal(locs.length, published + 1, `${ed}: the front page and every story`);
+    assert.equal(new Set(locs).size, locs.length, 'no duplicates');
+  }
+  // reciprocity: if A lists B as its alternate, B lists A
+  const alt = {};
+  for (const body of Object.values(files))
+    for (const m of body.matchAll(/<url><loc>([^<]+)<\/loc><lastmod>[^<]+<\/lastmod>((?:<xhtml:link [^>]+\/>)*)<\/url>/g))
+      alt[m[1]] = [...m[2].matchAll(/hreflang="([^"]+)" href="([^"]+)"/g)].map((x) => [x[1], x[2]]);
+  let pairs = 0;
+  for (const [url, links] of Object.entries(alt)) {
+    if (!links.length) continue;
+    assert.ok(links.some(([, h]) => h === url), `${url} lists itself`);
+    assert.ok(links.some(([l]) => l === 'x-default'), `${url} has an x-default`);
+    for (const [lang, href] of links) {
+      if (lang === 'x-default' || href === url) continue;
+      assert.ok((alt[href] || []).some(([, h]) => h === url), `${href} links back to ${url}`);
+      pairs++;
+    }
+  }
+  assert.ok(pairs > 10, `${pairs} reciprocal pairs`);
+  assert.equal((await get(S.base, '/sitemaps/en-999.xml')).status, 404);
+  assert.equal((await get(S.base, '/sitemaps/xx-1.xml')).status, 404);
+  assert.equal((await get(S.base, '/sitemaps/en-1.txt')).status, 404);
+});
+
+test('the news sitemap holds the last 48 hours only', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const [fresh, stale] = one("SELECT id FROM articles WHERE edition = 'pt' AND status = 'published' ORDER BY id LIMIT 2").split('\n');
+  execFileSync(BIN, ['article', 'edit', fresh, '--published', new Date((now - 3600) * 1000).toISOString().slice(0, 16).replace('T', ' '), '--db', S.db]);
+  execFileSync(BIN, ['article', 'edit', stale, '--published', new Date((now - 72 * 3600) * 1000).toISOString().slice(0, 16).replace('T', ' '), '--db', S.db]);
+  await new Promise((r) => setTimeout(r, 300));
+  const r = await get(S.base, '/sitemaps/pt-news.xml');
+  assert.equal(r.status, 200);
+  wellFormed(r.body);
+  const slug = (id) => one(`SELECT slug FROM articles WHERE id = ${id}`);
+  assert.match(r.body, new RegExp(`/${slug(fresh)}</loc><news:news><news:publication><news:name>Gazette</news:name><news:language>pt</news:language>`));
+  assert.doesNotMatch(r.body, new RegExp(`/${slug(stale)}</loc>`));
+  for (const m of r.body.matchAll(/<news:publication_date>([^<]+)</g))
+    assert.ok(Date.parse(m[1]) / 1000 > now - 48 * 3600, m[1]);
+});
