@@ -242,9 +242,21 @@ article_page(struct req *r)
 	tv_set_str(art, "url", canonical);
 	if (media) {
 		struct tv *fig = media_picture(&p, media);
-		if (fig)
+		if (fig) {
 			tv_set(art, "figure", fig);
+			struct tv *og = tv_set_map(root, "og_image");
+			tv_set_str(og, "url", arena_cat(a, site_base_url(), tv_get_str(fig, "src"), NULL));
+			tv_set(og, "width", tv_get(fig, "width"));
+			tv_set(og, "height", tv_get(fig, "height"));
+			tv_set_str(og, "alt", tv_get_str(fig, "alt"));
+		}
 	}
+	/* for link previews and search engines */
+	if (*standfirst)
+		tv_set_str(root, "description", standfirst);
+	tv_set_str(root, "og_type", "article");
+	tv_set_int(root, "og_published", published);
+	tv_set_str(art, "schema_type", strcmp(kind, "opinion") == 0 ? "OpinionNewsArticle" : strcmp(kind, "blog") == 0 ? "BlogPosting" : "NewsArticle");
 	tv_set(art, "authors", article_byline(&p, byline));
 
 	/* the section in every edition: its name here, and where the switcher
@@ -275,6 +287,51 @@ article_page(struct req *r)
 			crumbs->u.list.items[0] = m;
 		}
 		category_id = ref_term_parent(p.rd, category_id);
+	}
+	/* structured data: absolute addresses of the breadcrumb and the bylines */
+	const char *base_url = site_base_url();
+	struct tv *ld = tv_set_list(art, "breadcrumb_ld");
+	struct tv *home = tv_push_map(ld);
+	tv_set_str(home, "name", "Gazette");
+	tv_set_str(home, "url", arena_printf(a, "%s/%s/", base_url, ed->code));
+	struct tv *kind_item = tv_push_map(ld);
+	tv_set_str(kind_item, "name", kind_label(ed->code, kind));
+	tv_set_str(kind_item, "url", arena_cat(a, base_url, url_kind(a, ed->code, kind), NULL));
+	for (size_t i = 0; i < crumbs->u.list.n; i++) {
+		struct tv *m = tv_push_map(ld);
+		tv_set_str(m, "name", tv_get_str(crumbs->u.list.items[i], "name"));
+		tv_set_str(m, "url", arena_cat(a, base_url, tv_get_str(crumbs->u.list.items[i], "url"), NULL));
+	}
+	struct tv *self = tv_push_map(ld);
+	tv_set_str(self, "name", title);
+	tv_set_str(self, "url", arena_cat(a, base_url, canonical, NULL));
+	struct tv *bylines = tv_get(art, "authors");
+	for (size_t i = 0; bylines && i < bylines->u.list.n; i++) {
+		const char *u = tv_get_str(bylines->u.list.items[i], "url");
+		if (u)
+			tv_set_str(bylines->u.list.items[i], "abs_url", arena_cat(a, base_url, u, NULL));
+	}
+	tv_set_str(root, "logo_url", arena_cat(a, base_url, "/static/img/favicon.svg", NULL));
+	/* sharing: plain links, no third party's script on the page */
+	struct buf ub = {0}, tb = {0};
+	const char *abs = arena_cat(a, base_url, canonical, NULL);
+	buf_esc_urlpart(&ub, abs, strlen(abs));
+	buf_esc_urlpart(&tb, title, strlen(title));
+	const char *eu = arena_strndup(a, ub.s, ub.len), *et = arena_strndup(a, tb.s, tb.len);
+	buf_free(&ub);
+	buf_free(&tb);
+	struct tv *share = tv_set_list(art, "share");
+	static const struct { const char *name, *fmt; } sites[] = {
+		{"Email", "mailto:?subject=%2$s&body=%1$s"},
+		{"WhatsApp", "https://wa.me/?text=%2$s%%20%1$s"},
+		{"X", "https://x.com/intent/post?url=%1$s&text=%2$s"},
+		{"Facebook", "https://www.facebook.com/sharer/sharer.php?u=%1$s"},
+		{"LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=%1$s"},
+	};
+	for (size_t i = 0; i < sizeof sites / sizeof *sites; i++) {
+		struct tv *m = tv_push_map(share);
+		tv_set_str(m, "name", i == 0 ? i18n_gettext(ed->code, _("Email")) : sites[i].name);
+		tv_set_str(m, "url", arena_printf(a, sites[i].fmt, eu, et));
 	}
 	/* tags, by name */
 	struct tv *tags = tv_set_list(art, "tags");

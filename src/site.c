@@ -278,6 +278,9 @@ page_render(struct page *p, const char *template, int status)
 		tv_set_str(item, "url", url);
 		tv_set_bool(item, "current", i == me);
 		if (p->canonical && (i == me || p->alt_same[i])) {
+			if (i != me)   /* the same page in another language, for link previews */
+				tv_push(tv_get(root, "og_alternates") ? tv_get(root, "og_alternates") : tv_set_list(root, "og_alternates"),
+				    tv_str(a, e->locale));
 			struct tv *alt = tv_push_map(alts);
 			tv_set_str(alt, "hreflang", e->code);
 			tv_set_str(alt, "url", arena_cat(a, base_url, url, NULL));
@@ -286,6 +289,7 @@ page_render(struct page *p, const char *template, int status)
 				tv_set_str(root, "x_default", arena_cat(a, base_url, url, NULL));
 		}
 	}
+	tv_set_str(root, "og_locale", p->ed->locale);
 	if (p->canonical) {
 		tv_set_str(root, "canonical", arena_cat(a, base_url, p->canonical, NULL));
 		tv_set_str(root, "canonical_path", p->canonical);

@@ -78,3 +78,31 @@ test('the news sitemap holds the last 48 hours only', async () => {
   for (const m of r.body.matchAll(/<news:publication_date>([^<]+)</g))
     assert.ok(Date.parse(m[1]) / 1000 > now - 48 * 3600, m[1]);
 });
+
+test('structured data, link previews and share links on an article', async () => {
+  const [id, slug, pub, kind] = one("SELECT id, slug, published_at, kind FROM articles WHERE edition = 'pt' AND status = 'published' AND translation_group IS NOT NULL AND category_id IS NOT NULL ORDER BY id LIMIT 1").split('|');
+  const ym = new Date(Number(pub) * 1000).toISOString().slice(0, 7).replace('-', '/');
+  const page = (await get(S.base, `/pt/${ym}/${slug}`)).body;
+  const ld = JSON.parse(page.match(/<script type="application\/ld\+json">(.*?)<\/script>/s)[1]);
+  const [art, crumbs] = ld['@graph'];
+  assert.equal(art['@type'], { news: 'NewsArticle', opinion: 'OpinionNewsArticle', blog: 'BlogPosting' }[kind]);
+  assert.equal(art.inLanguage, 'pt');
+  assert.equal(art.url, `${S.base}/pt/${ym}/${slug}`);
+  assert.ok(art.author.length >= 1 && art.author.every((p) => p['@type'] === 'Person' && p.url.startsWith(S.base)));
+  assert.equal(art.publisher['@type'], 'Organization');
+  assert.ok(art.articleSection);
+  assert.equal(crumbs['@type'], 'BreadcrumbList');
+  assert.deepEqual(crumbs.itemListElement.map((c) => c.position), crumbs.itemListElement.map((_, i) => i + 1));
+  assert.equal(crumbs.itemListElement.at(-1).item, art.url);
+  assert.match(page, /<meta property="og:type" content="article">/);
+  assert.match(page, /<meta property="og:locale" content="pt_BR">/);
+  assert.match(page, /<meta property="og:locale:alternate" content="(en|es)_[A-Z]+">/);
+  assert.match(page, new RegExp(`<meta property="og:url" content="${S.base}/pt/${ym}/${slug}">`));
+  assert.match(page, /<meta name="twitter:card" content="summary">/);
+  assert.match(page, /<meta name="description" content="[^"]+">/);
+  // sharing is links only: no third party's script or frame
+  assert.match(page, /<a href="https:\/\/wa\.me\/\?text=[^"]+" rel="noopener noreferrer nofollow"/);
+  assert.match(page, /<a href="mailto:\?subject=/);
+  for (const m of page.matchAll(/<(script|iframe|img|link)[^>]+(src|href)="(https?:)?\/\/([^"/]+)/g))
+    assert.equal(m[4], new URL(S.base).host, `${m[0]}: nothing loads from another host`);
+});
