@@ -343,6 +343,7 @@ article_page(struct req *r)
 			continue;
 		page_depends(&p, TAG_TERM, t);
 		struct tv *m = tv_map(a);
+		tv_set_int(m, "term", t);
 		tv_set_str(m, "name", tname);
 		tv_set_str(m, "url", url_term(a, ed->code, "tag", tslug));
 		size_t at = tags->u.list.n;   /* insertion sort: a handful of tags */
@@ -381,13 +382,27 @@ article_page(struct req *r)
 	tv_set_str(cm, "url", arena_printf(a, "/comments/%lld", id));
 	tv_set_str(cm, "thread_url", arena_printf(a, "/comments/%lld/thread", id));
 
-	/* more from the same section: the latest four, less this one */
+	/* related: the stories sharing the most tags with this one, newest first */
+	struct tv *related = tv_set_list(root, "related");
+	for (size_t i = 0; i < tags->u.list.n; i++)
+		page_depends(&p, TAG_LIST_TERM, tv_get(tags->u.list.items[i], "term")->u.i, ed->code);
+	if (tags->u.list.n)
+		article_cards(&p, db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM article_tags t1 JOIN article_tags t2 ON t2.term_id = t1.term_id "
+		    "AND t2.article_id <> t1.article_id JOIN articles a ON a.id = t2.article_id WHERE t1.article_id = ? AND a.edition = ? "
+		    "AND a.status = 'published' AND a.published_at <= ? GROUP BY a.id ORDER BY count(*) DESC, a.published_at DESC, a.id DESC "
+		    "LIMIT 3", "isi", id, ed->code, now_s()), related);
+	/* more from the same section: the latest, less this one and the related */
 	if (section_id) {
 		struct tv *more = tv_set_list(root, "more"), *all = tv_list(a);
-		listing_fetch(&p, arena_printf(a, "t:%lld", section_id), 4, all);
-		for (size_t i = 0; i < all->u.list.n && more->u.list.n < 3; i++)
-			if (tv_get(all->u.list.items[i], "id")->u.i != id)
+		listing_fetch(&p, arena_printf(a, "t:%lld", section_id), 7, all);
+		for (size_t i = 0; i < all->u.list.n && more->u.list.n < 3; i++) {
+			long long other = tv_get(all->u.list.items[i], "id")->u.i;
+			bool shown = other == id;
+			for (size_t k = 0; k < related->u.list.n && !shown; k++)
+				shown = tv_get(related->u.list.items[k], "id")->u.i == other;
+			if (!shown)
 				tv_push(more, all->u.list.items[i]);
+		}
 	}
 	page_render(&p, "article.html", 200);
 }
