@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Every page an article appears on or links from, in its current state. */
 void
@@ -38,6 +39,35 @@ article_invalidations(struct db_conn *c, long long id, struct inval *iv)
 	while (db_row(st))
 		inval_add(iv, TAG_LIST_AUTHOR, db_int(st, 0), ed);
 	db_done(st);
+}
+
+/* The related stories of a published article: among the latest eight of
+ * each of its first three tags, those sharing the most tags, newest first. */
+static int
+related_sync(struct db_conn *c, long long id, const char *ed, long long now)
+{
+	char lists[3][32] = {"", "", ""};
+	int n = 0;
+	struct db_stmt *st = db_query(c, "SELECT term_id FROM article_tags WHERE article_id = ? ORDER BY term_id LIMIT 3", "i", id);
+	while (db_row(st) && n < 3)
+		snprintf(lists[n++], sizeof lists[0], "t:%lld", db_int(st, 0));
+	if (db_done(st) < 0)
+		return -1;
+	char related[64] = "";
+	size_t rl = 0;
+	if (n) {
+#define RELATED_FROM "SELECT * FROM (SELECT article_id, listed_at FROM article_listings WHERE list = ? AND edition = ? " \
+	"AND listed_at <= ? ORDER BY listed_at DESC LIMIT 8) AS x"
+		st = db_query(c, "SELECT article_id FROM (" RELATED_FROM "0 UNION ALL " RELATED_FROM "1 UNION ALL " RELATED_FROM "2) AS c "
+		    "WHERE article_id <> ? GROUP BY article_id ORDER BY count(*) DESC, max(listed_at) DESC, article_id DESC LIMIT 3",
+		    "ssississii", lists[0], ed, now, lists[1], ed, now, lists[2], ed, now, id);
+#undef RELATED_FROM
+		while (db_row(st))
+			rl += (size_t)snprintf(related + rl, sizeof related - rl, "%s%lld", rl ? "," : "", db_int(st, 0));
+		if (db_done(st) < 0)
+			return -1;
+	}
+	return db_exec(c, "UPDATE articles SET related = ? WHERE id = ?", "si", related, id) == 1 ? 0 : -1;
 }
 
 int
@@ -82,7 +112,7 @@ listings_sync(struct db_conn *c, long long id)
 		if (db_exec(c, "INSERT INTO article_listings (list, edition, listed_at, article_id) VALUES (?, ?, ?, ?) "
 		    "ON CONFLICT DO NOTHING", "ssii", lists[i], ed, at, id) < 0)
 			return -1;
-	return 0;
+	return related_sync(c, id, ed, (long long)time(NULL));
 }
 
 long long

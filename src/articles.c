@@ -180,7 +180,7 @@ article_page(struct req *r)
 	struct arena *a = &r->a;
 	struct db_stmt *st = db_query(c,
 	    "SELECT a.id, a.translation_group, a.kind, a.title, a.standfirst, b.body_html, a.section_id, a.category_id, "
-	    "a.published_at, a.updated_at, a.byline, a.comment_count, a.correction, coalesce(a.featured_media_id, 0) FROM articles a "
+	    "a.published_at, a.updated_at, a.byline, a.comment_count, a.correction, coalesce(a.featured_media_id, 0), a.related FROM articles a "
 	    "JOIN article_bodies b ON b.article_id = a.id "
 	    "WHERE a.edition = ? AND a.slug = ? AND a.status = 'published' AND a.published_at <= ?",
 	    "ssi", ed->code, slug, now_s());
@@ -205,6 +205,7 @@ article_page(struct req *r)
 	long long ncomments = db_int(st, 11);
 	const char *correction = db_atext(st, 12, a);
 	long long media = db_int(st, 13);
+	const char *related_ids = db_atext(st, 14, a);
 	db_done(st);
 
 	const char *canonical = url_article(a, ed->code, slug, published);
@@ -321,17 +322,17 @@ article_page(struct req *r)
 	buf_free(&ub);
 	buf_free(&tb);
 	struct tv *share = tv_set_list(art, "share");
-	static const struct { const char *name, *fmt; } sites[] = {
-		{"Email", "mailto:?subject=%2$s&body=%1$s"},
-		{"WhatsApp", "https://wa.me/?text=%2$s%%20%1$s"},
-		{"X", "https://x.com/intent/post?url=%1$s&text=%2$s"},
-		{"Facebook", "https://www.facebook.com/sharer/sharer.php?u=%1$s"},
-		{"LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url=%1$s"},
+	const char *links[][2] = {
+		{i18n_gettext(ed->code, _("Email")), arena_cat(a, "mailto:?subject=", et, "&body=", eu, NULL)},
+		{"WhatsApp", arena_cat(a, "https://wa.me/?text=", et, "%20", eu, NULL)},
+		{"X", arena_cat(a, "https://x.com/intent/post?url=", eu, "&text=", et, NULL)},
+		{"Facebook", arena_cat(a, "https://www.facebook.com/sharer/sharer.php?u=", eu, NULL)},
+		{"LinkedIn", arena_cat(a, "https://www.linkedin.com/sharing/share-offsite/?url=", eu, NULL)},
 	};
-	for (size_t i = 0; i < sizeof sites / sizeof *sites; i++) {
+	for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
 		struct tv *m = tv_push_map(share);
-		tv_set_str(m, "name", i == 0 ? i18n_gettext(ed->code, _("Email")) : sites[i].name);
-		tv_set_str(m, "url", arena_printf(a, sites[i].fmt, eu, et));
+		tv_set_str(m, "name", links[i][0]);
+		tv_set_str(m, "url", links[i][1]);
 	}
 	/* tags, by name */
 	struct tv *tags = tv_set_list(art, "tags");
@@ -382,19 +383,26 @@ article_page(struct req *r)
 	tv_set_str(cm, "url", arena_printf(a, "/comments/%lld", id));
 	tv_set_str(cm, "thread_url", arena_printf(a, "/comments/%lld/thread", id));
 
-	/* related: the stories sharing the most tags with this one, newest first */
+	/* related: worked out when the article was written (listings_sync) */
 	struct tv *related = tv_set_list(root, "related");
-	for (size_t i = 0; i < tags->u.list.n; i++)
-		page_depends(&p, TAG_LIST_TERM, tv_get(tags->u.list.items[i], "term")->u.i, ed->code);
-	if (tags->u.list.n)
-		article_cards(&p, db_query(c, "SELECT " ARTICLE_CARD_COLUMNS " FROM article_tags t1 JOIN article_tags t2 ON t2.term_id = t1.term_id "
-		    "AND t2.article_id <> t1.article_id JOIN articles a ON a.id = t2.article_id WHERE t1.article_id = ? AND a.edition = ? "
-		    "AND a.status = 'published' AND a.published_at <= ? GROUP BY a.id ORDER BY count(*) DESC, a.published_at DESC, a.id DESC "
-		    "LIMIT 3", "isi", id, ed->code, now_s()), related);
-	/* more from the same section: the latest, less this one and the related */
+	char *rel = arena_strdup(a, related_ids), *save = NULL;
+	for (char *tok = strtok_r(rel, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long long rid = atoll(tok);
+		st = db_query(c, "SELECT slug, title, published_at FROM articles WHERE id = ? AND edition = ? AND status = 'published' "
+		    "AND published_at <= ?", "isi", rid, ed->code, now_s());
+		if (db_row(st)) {
+			page_depends(&p, TAG_ARTICLE, rid);
+			struct tv *m = tv_push_map(related);
+			tv_set_int(m, "id", rid);
+			tv_set_str(m, "title", db_atext(st, 1, a));
+			tv_set_str(m, "url", url_article(a, ed->code, db_text(st, 0), db_int(st, 2)));
+		}
+		db_done(st);
+	}
+	/* more from the same section: the latest four, less this one and the related */
 	if (section_id) {
 		struct tv *more = tv_set_list(root, "more"), *all = tv_list(a);
-		listing_fetch(&p, arena_printf(a, "t:%lld", section_id), 7, all);
+		listing_fetch(&p, arena_printf(a, "t:%lld", section_id), 4, all);
 		for (size_t i = 0; i < all->u.list.n && more->u.list.n < 3; i++) {
 			long long other = tv_get(all->u.list.items[i], "id")->u.i;
 			bool shown = other == id;

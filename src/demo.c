@@ -626,6 +626,20 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 			goto rollback;
 		arena_reset(&a);
 	}
+	/* related stories once every story is in: the first ones loaded could
+	 * not see the later ones */
+	{
+		long long ids[4096];
+		size_t n = 0;
+		struct db_stmt *st = db_query(c, "SELECT id FROM articles WHERE status = 'published' ORDER BY id", "");
+		while (db_row(st) && n < sizeof ids / sizeof *ids)
+			ids[n++] = db_int(st, 0);
+		if (db_done(st) < 0)
+			goto rollback;
+		for (size_t i = 0; i < n; i++)
+			if (listings_sync(c, ids[i]) < 0)
+				goto rollback;
+	}
 	if (load_comments(c, dir, err, errlen) < 0 || load_events(c, &a, dir, err, errlen) < 0)
 		goto rollback;
 	if (db_commit(c) < 0) {

@@ -26,7 +26,7 @@ static const struct table {
 	{"media_texts", "media_id, edition, alt, caption, credit", false},
 	{"articles", "id, edition, translation_group, kind, slug, title, standfirst, section_id, category_id, status, "
 		     "published_at, updated_at, created_at, byline, comment_policy, comment_count, created_by, source_id, "
-		     "outdated, correction, featured_media_id", true},
+		     "outdated, correction, featured_media_id, related", true},
 	{"article_bodies", "article_id, body_md, body_html", false},
 	{"article_tags", "article_id, term_id", false},
 	{"article_authors", "article_id, author_id, position", false},

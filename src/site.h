@@ -190,8 +190,9 @@ int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* ret
  * skip: stories page 1 shows elsewhere (the front page's top stories). */
 int listing_fetch(struct page *p, const char *list, int limit, struct tv *out);
 int listing_render(struct page *p, const char *list, const char *base, int skip, struct tv *out);
-/* Rewrites an article's rows in article_listings and its byline copy from
- * its current state: call after any change to an article or its authors. */
+/* Rewrites an article's rows in article_listings, its byline copy and its
+ * related stories from its current state: call after any change to an
+ * article, its tags or its authors. */
 int listings_sync(struct db_conn *c, long long article_id);
 /* The byline list (name, url) from an articles.byline copy ("3,1"). */
 struct tv *article_byline(struct page *p, const char *byline);
