@@ -82,6 +82,16 @@ admin_deny(struct req *r)
 }
 
 bool
+admin_found(struct req *r, int rc)
+{
+	if (rc < 0)
+		page_db_error(r);
+	else if (rc == 0)
+		resp_error(r, 404);
+	return rc > 0;
+}
+
+bool
 admin_guard(struct req *r, const char *guard)
 {
 	struct staff *u = arena_alloc(&r->a, sizeof *u);

@@ -31,6 +31,9 @@ struct staff *admin_staff(struct req *r);
 bool staff_has_edition(const struct staff *u, const char *edition);
 /* 403 with nothing of what was asked for in it. */
 void admin_deny(struct req *r);
+/* For a loader's 1 (found), 0 (no such thing) or -1 (database error):
+ * true when found; otherwise the 404 or the error page is sent. */
+bool admin_found(struct req *r, int rc);
 
 /* Renders an admin page: the reader chrome in the user's language, the
  * admin bar (u may be NULL on the sign-in pages), form.csrf, never cached. */

@@ -911,13 +911,8 @@ autosave_post(struct req *r)
 	struct admin_article x;
 	long long id = admin_id(r->params[0]);
 	int rc = id ? admin_article_load(c, &r->a, id, &x) : 0;
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	if (!admin_can_edit(u, &x)) {
 		admin_deny(r);
 		return;
@@ -994,13 +989,8 @@ translate_post(struct req *r)
 	struct admin_article x;
 	long long id = admin_id(r->params[0]);
 	int rc = id ? admin_article_load(c, &r->a, id, &x) : 0;
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	const char *ed = req_form(r, "edition");
 	if (!ed || !edition_find(ed) || strcmp(ed, x.edition) == 0) {
 		resp_error(r, 400);
@@ -1029,13 +1019,8 @@ translate_page(struct req *r)
 	struct admin_article x;
 	long long id = admin_id(r->params[0]);
 	int rc = id ? admin_article_load(c, a, id, &x) : 0;
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct tv *f = tv_map(a);
 	const struct edition *se = edition_find(x.edition);
 	tv_set_int(f, "id", x.id);

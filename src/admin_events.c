@@ -607,23 +607,7 @@ attendees_csv(struct req *r)
 		resp_error(r, 503);
 		return;
 	}
-	fputs("code,name,email,ticket,quantity,language,booked_at,checked_in_at\r\n", out);
-	struct db_stmt *st = db_query(req_db(r), "SELECT b.code, b.name, b.email, coalesce((SELECT name FROM ticket_type_names "
-	    "WHERE ticket_type_id = b.ticket_type_id AND edition = b.lang), ''), b.qty, b.lang, b.created_at, "
-	    "coalesce(b.checked_in_at, 0) FROM bookings b JOIN quotas q ON q.id = b.quota_id "
-	    "WHERE q.translation_group = ? AND b.status = 'confirmed' ORDER BY b.id", "i", e.group);
-	while (db_row(st)) {
-		const char *f[] = {db_text(st, 0), db_text(st, 1), db_text(st, 2), db_text(st, 3),
-			arena_printf(&r->a, "%lld", db_int(st, 4)), db_text(st, 5), i18n_isotime(&r->a, db_int(st, 6)),
-			db_int(st, 7) ? i18n_isotime(&r->a, db_int(st, 7)) : ""};
-		for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-			if (i)
-				fputc(',', out);
-			csv_field(out, f[i]);
-		}
-		fputs("\r\n", out);
-	}
-	int rc = db_done(st);
+	int rc = event_attendees(req_db(r), e.group, true, out);
 	fclose(out);
 	if (rc < 0) {
 		free(data);
@@ -643,14 +627,7 @@ checkin_home(struct req *r)
 {
 	const char *code = req_query(r, "code");
 	if (code) {
-		char raw[9];
-		size_t o = 0;
-		for (const char *p = code; *p && o < 8; p++)
-			if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-				raw[o++] = (char)(*p >= 'a' ? *p - 'a' + 'A' : *p);
-		raw[o] = 0;
-		resp_redirect(r, 303, o == 8 ? arena_printf(&r->a, "/admin/checkin/%.4s-%.4s", raw, raw + 4)
-					    : arena_printf(&r->a, "/admin/checkin/%s", o ? raw : "-"));
+		resp_redirect(r, 303, checkin_code_path(&r->a, "/admin/checkin/", code));
 		return;
 	}
 	checkin_answer(r, 0);   /* no code yet: the form */

@@ -199,13 +199,8 @@ show_page(struct req *r)
 		return;
 	struct revision v;
 	int rc = revision_load(r, x.id, &v);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct arena *a = &r->a;
 	struct tv *f = tv_map(a);
 	tv_set_int(f, "id", x.id);
@@ -249,13 +244,8 @@ restore_post(struct req *r)
 		return;
 	struct revision v;
 	int rc = revision_load(r, x.id, &v);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct staff *u = admin_staff(r);
 	struct restore s = {x.id, u->id, (long long)time(NULL), &v,
 		arena_printf(&r->a, "article %lld: revision %lld restored", x.id, v.id)};

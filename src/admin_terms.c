@@ -199,13 +199,8 @@ term_page(struct req *r)
 {
 	struct term_form t;
 	int rc = term_load(r, admin_id(r->params[0]), &t);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct tv *f = tv_map(&r->a);
 	const char *saved = req_query(r, "saved");
 	if (saved)
@@ -283,13 +278,8 @@ term_post(struct req *r)
 	struct arena *a = &r->a;
 	if (r->nparams) {
 		int rc = term_load(r, admin_id(r->params[0]), &t);
-		if (rc <= 0) {
-			if (rc < 0)
-				page_db_error(r);
-			else
-				resp_error(r, 404);
+		if (!admin_found(r, rc))
 			return;
-		}
 	} else {
 		memset(&t, 0, sizeof t);
 		const char *tax = req_form(r, "taxonomy");
@@ -513,13 +503,8 @@ author_page(struct req *r)
 {
 	struct author_form au;
 	int rc = author_load(r, admin_id(r->params[0]), &au);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct tv *f = tv_map(&r->a);
 	if (req_query(r, "saved"))
 		tv_set_bool(f, "saved", true);
@@ -587,13 +572,8 @@ author_post(struct req *r)
 	const char *lang = admin_edition(r)->code;
 	if (r->nparams) {
 		int rc = author_load(r, admin_id(r->params[0]), &au);
-		if (rc <= 0) {
-			if (rc < 0)
-				page_db_error(r);
-			else
-				resp_error(r, 404);
+		if (!admin_found(r, rc))
 			return;
-		}
 	} else
 		memset(&au, 0, sizeof au);
 	const char *name = req_form(r, "name"), *slug = req_form(r, "slug");

@@ -142,13 +142,8 @@ user_page(struct req *r)
 {
 	struct account ac;
 	int rc = account_load(r, admin_id(r->params[0]), &ac);
-	if (rc <= 0) {
-		if (rc < 0)
-			page_db_error(r);
-		else
-			resp_error(r, 404);
+	if (!admin_found(r, rc))
 		return;
-	}
 	struct tv *f = tv_map(&r->a);
 	const char *saved = req_query(r, "saved");
 	if (saved)
@@ -252,13 +247,8 @@ user_post(struct req *r)
 	bool existing = r->nparams > 0;
 	if (existing) {
 		int rc = account_load(r, admin_id(r->params[0]), &ac);
-		if (rc <= 0) {
-			if (rc < 0)
-				page_db_error(r);
-			else
-				resp_error(r, 404);
+		if (!admin_found(r, rc))
 			return;
-		}
 		before = ac;
 	} else
 		memset(&ac, 0, sizeof ac);

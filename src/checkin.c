@@ -68,21 +68,26 @@ checkin_login(struct req *r)
 	resp_redirect(r, 303, "/checkin");
 }
 
+const char *
+checkin_code_path(struct arena *a, const char *prefix, const char *typed)
+{
+	/* a typed code, tidied: "k7qm 9tdx" → "K7QM-9TDX" */
+	char raw[9];
+	size_t o = 0;
+	for (const char *p = typed; *p && o < 8; p++)
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			raw[o++] = (char)(*p >= 'a' ? *p - 'a' + 'A' : *p);
+	raw[o] = 0;
+	return o == 8 ? arena_printf(a, "%s%.4s-%.4s", prefix, raw, raw + 4) : arena_printf(a, "%s%s", prefix, o ? raw : "-");
+}
+
 static void
 checkin_home(struct req *r)
 {
 	long long group = staff_group(r);
 	const char *code = req_query(r, "code");
 	if (group && code) {
-		/* a typed code: tidy it ("k7qm 9tdx" → "K7QM-9TDX") and go to its page */
-		char raw[9];
-		size_t o = 0;
-		for (const char *p = code; *p && o < 8; p++)
-			if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-				raw[o++] = (char)(*p >= 'a' ? *p - 'a' + 'A' : *p);
-		raw[o] = 0;
-		resp_redirect(r, 303, o == 8 ? arena_printf(&r->a, "/checkin/%.4s-%.4s", raw, raw + 4)
-					    : arena_printf(&r->a, "/checkin/%s", o ? raw : "-"));
+		resp_redirect(r, 303, checkin_code_path(&r->a, "/checkin/", code));
 		return;
 	}
 	render(r, group, NULL, group ? 200 : 403, false);

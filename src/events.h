@@ -32,6 +32,9 @@ int event_load_id(struct db_conn *c, struct arena *a, long long id, struct event
 const char *event_url(struct arena *a, const struct event *e);   /* "/en/events/book-awards-2026" */
 const char *event_kind_label(const char *lang, const char *kind);
 const char *event_status_label(const char *lang, const char *status);
+/* The confirmed attendees of an event group, as CSV (every field through
+ * csv_field) or as lines for a terminal; 0 or -1. */
+int event_attendees(struct db_conn *c, long long group, bool csv, FILE *out);
 /* Sets the status (scheduled, cancelled, postponed, moved_online) of an
  * event in every edition, emails its ticket holders and refreshes its
  * pages; 1 done, 0 no such event, -1 error. */
@@ -110,6 +113,8 @@ int mail_event_changed(struct db_conn *c, long long booking_id);   /* the event'
 /* checkin.c: checks the booking of the URL's code in and answers with the
  * door page; group 0 (the admin's check-in) takes a booking of any event. */
 void checkin_answer(struct req *r, long long group);
+/* The page of a typed booking code under prefix ("/checkin/"). */
+const char *checkin_code_path(struct arena *a, const char *prefix, const char *typed);
 
 /* route tables */
 extern const struct route event_routes[];

@@ -66,30 +66,7 @@ attendees(struct db *db, long long event, bool csv)
 		db_release(c);
 		return 1;
 	}
-	struct db_stmt *st = db_query(c, "SELECT b.code, b.name, b.email, coalesce((SELECT name FROM ticket_type_names "
-	    "WHERE ticket_type_id = b.ticket_type_id AND edition = b.lang), ''), b.qty, b.lang, b.created_at, "
-	    "coalesce(b.checked_in_at, 0) FROM bookings b JOIN quotas q ON q.id = b.quota_id "
-	    "WHERE q.translation_group = ? AND b.status = 'confirmed' ORDER BY b.id", "i", group);
-	if (csv)
-		printf("code,name,email,ticket,quantity,language,booked_at,checked_in_at\r\n");
-	while (db_row(st)) {
-		const char *booked = i18n_isotime(&a, db_int(st, 6));
-		const char *in = db_int(st, 7) ? i18n_isotime(&a, db_int(st, 7)) : "";
-		if (!csv) {
-			printf("%s  %-30s %-32s %lld × %s%s%s\n", db_text(st, 0), db_text(st, 1), db_text(st, 2), db_int(st, 4),
-			    db_text(st, 3), *in ? "  in at " : "", in);
-			continue;
-		}
-		const char *f[] = {db_text(st, 0), db_text(st, 1), db_text(st, 2), db_text(st, 3), arena_printf(&a, "%lld", db_int(st, 4)),
-		    db_text(st, 5), booked, in};
-		for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-			if (i)
-				fputc(',', stdout);
-			csv_field(stdout, f[i]);
-		}
-		fputs("\r\n", stdout);
-	}
-	int rc = db_done(st);
+	int rc = event_attendees(c, group, csv, stdout);
 	arena_free(&a);
 	db_release(c);
 	return rc < 0 ? 1 : 0;
