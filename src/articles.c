@@ -103,6 +103,9 @@ front_page(struct req *r)
 	page_depends(&p, TAG_LIST_FRONT, ed->code);
 	tv_set_bool(root, "is_front", true);
 	tv_set_str(root, "feed_url", arena_printf(&r->a, "/%s/feed.atom", ed->code));
+	tv_set_str(root, "site_url", arena_cat(&r->a, site_base_url(), "/", NULL));
+	tv_set_str(root, "home_url", arena_printf(&r->a, "%s/%s/", site_base_url(), ed->code));
+	tv_set_str(root, "logo_url", arena_cat(&r->a, site_base_url(), "/static/img/favicon.svg", NULL));
 	for (int i = 0; i < edition_count(); i++) {
 		p.alt_url[i] = arena_printf(&r->a, "/%s/", edition_at(i)->code);
 		p.alt_same[i] = true;

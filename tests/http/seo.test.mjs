@@ -123,3 +123,14 @@ test('related stories share tags with the article', async () => {
     assert.ok(Number(shared) >= 1, `${s} shares a tag`);
   }
 });
+
+test('the front page says who publishes it', async () => {
+  const page = (await get(S.base, '/es/')).body;
+  const ld = JSON.parse(page.match(/<script type="application\/ld\+json">(.*?)<\/script>/s)[1]);
+  const org = ld['@graph'].find((x) => x['@type'] === 'Organization');
+  const site = ld['@graph'].find((x) => x['@type'] === 'WebSite');
+  assert.equal(org.name, 'Gazette');
+  assert.equal(org.url, `${S.base}/`);
+  assert.equal(site.url, `${S.base}/es/`);
+  assert.equal(site.inLanguage, 'es');
+});
