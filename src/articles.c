@@ -391,10 +391,11 @@ article_page(struct req *r)
 	char *rel = arena_strdup(a, related_ids), *save = NULL;
 	for (char *tok = strtok_r(rel, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long long rid = atoll(tok);
+		/* also when it is not shown now: its return must refresh this page */
+		page_depends(&p, TAG_ARTICLE, rid);
 		st = db_query(c, "SELECT slug, title, published_at FROM articles WHERE id = ? AND edition = ? AND status = 'published' "
 		    "AND published_at <= ?", "isi", rid, ed->code, now_s());
 		if (db_row(st)) {
-			page_depends(&p, TAG_ARTICLE, rid);
 			struct tv *m = tv_push_map(related);
 			tv_set_int(m, "id", rid);
 			tv_set_str(m, "title", db_atext(st, 1, a));
