@@ -91,6 +91,27 @@ admin_found(struct req *r, int rc)
 	return rc > 0;
 }
 
+struct audit_entry {
+	long long user;
+	const char *action, *detail;
+};
+
+static int
+audit_tx(struct db_conn *c, struct inval *iv, void *arg)
+{
+	(void)iv;   /* staff pages are never cached */
+	struct audit_entry *e = arg;
+	audit(c, e->user, e->action, e->detail);
+	return 0;
+}
+
+int
+admin_audit(struct req *r, const char *action, const char *detail)
+{
+	struct audit_entry e = {admin_staff(r)->id, action, detail};
+	return inval_write(req_db(r), audit_tx, &e, NULL);
+}
+
 bool
 admin_guard(struct req *r, const char *guard)
 {

@@ -34,6 +34,9 @@ void admin_deny(struct req *r);
 /* For a loader's 1 (found), 0 (no such thing) or -1 (database error):
  * true when found; otherwise the 404 or the error page is sent. */
 bool admin_found(struct req *r, int rc);
+/* An audit log entry of its own transaction, for actions whose writes
+ * happened elsewhere (comments_set_status, event_set_status); 0 or -1. */
+int admin_audit(struct req *r, const char *action, const char *detail);
 
 /* Renders an admin page: the reader chrome in the user's language, the
  * admin bar (u may be NULL on the sign-in pages), form.csrf, never cached. */

@@ -150,20 +150,6 @@ ban_tx(struct db_conn *c, struct inval *iv, void *arg)
 	return 0;
 }
 
-struct audit_note {
-	long long user;
-	const char *action, *detail;
-};
-
-static int
-audit_tx(struct db_conn *c, struct inval *iv, void *arg)
-{
-	(void)iv;
-	struct audit_note *n = arg;
-	audit(c, n->user, n->action, n->detail);
-	return 0;
-}
-
 static void
 queue_post(struct req *r)
 {
@@ -237,9 +223,8 @@ queue_post(struct req *r)
 		page_db_error(r);
 		return;
 	}
-	struct audit_note note = {u->id, arena_printf(a, "comments.%s", actions[k].action),
-		arena_printf(a, "%d of %d comment%s", changed, n, n == 1 ? "" : "s")};
-	inval_write(c, audit_tx, &note, NULL);
+	admin_audit(r, arena_printf(a, "comments.%s", actions[k].action),
+	    arena_printf(a, "%d of %d comment%s", changed, n, n == 1 ? "" : "s"));
 	resp_redirect(r, 303, arena_printf(a, "/admin/comments?status=%s&done=%d", back, changed));
 }
 

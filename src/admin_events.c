@@ -555,20 +555,6 @@ save_post(struct req *r)
 	resp_redirect(r, 303, arena_printf(&r->a, "/admin/events/%lld?saved=1", s.id));
 }
 
-struct ev_status_note {
-	long long user;
-	const char *detail;
-};
-
-static int
-status_audit_tx(struct db_conn *c, struct inval *iv, void *arg)
-{
-	(void)iv;
-	struct ev_status_note *n = arg;
-	audit(c, n->user, "event.status", n->detail);
-	return 0;
-}
-
 static void
 status_post(struct req *r)
 {
@@ -586,8 +572,7 @@ status_post(struct req *r)
 			page_db_error(r);
 			return;
 		}
-		struct ev_status_note n = {admin_staff(r)->id, arena_printf(&r->a, "event %lld: %s → %s", e.id, e.status, st)};
-		inval_write(req_db(r), status_audit_tx, &n, NULL);
+		admin_audit(r, "event.status", arena_printf(&r->a, "event %lld: %s → %s", e.id, e.status, st));
 	}
 	resp_redirect(r, 303, arena_printf(&r->a, "/admin/events/%lld?saved=1", e.id));
 }

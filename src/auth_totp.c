@@ -61,6 +61,18 @@ unseal(const char *hex, unsigned char secret[SECRET_BYTES])
 	return ok;
 }
 
+/* The digits of a typed code ("123 456" as an app shows it), at most seven:
+ * totp_verify refuses anything but six. */
+static void
+code_digits(const char *code, char out[8])
+{
+	size_t o = 0;
+	for (const char *p = code ? code : ""; *p && o < 7; p++)
+		if (*p >= '0' && *p <= '9')
+			out[o++] = *p;
+	out[o] = 0;
+}
+
 /* ---- the pending sign-in ---------------------------------------------------------- */
 
 void
@@ -179,12 +191,8 @@ code_post(struct req *r)
 	}
 	db_done(st);
 	unsigned char secret[SECRET_BYTES];
-	char digits[8] = "";
-	size_t o = 0;
-	for (const char *p = code ? code : ""; *p && o < 7; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[o++] = *p;   /* "123 456" as typed from the app */
-	digits[o] = 0;
+	char digits[8];
+	code_digits(code, digits);
 	u.step = sealed && unseal(sealed, secret) ? totp_verify(secret, SECRET_BYTES, digits, u.now, last) : -1;
 	sodium_memzero(secret, sizeof secret);
 	if (u.step < 0 || inval_write(c, code_used_tx, &u, NULL) != 1) {
@@ -310,12 +318,8 @@ setup_post(struct req *r)
 		return;
 	}
 	unsigned char secret[SECRET_BYTES];
-	char digits[8] = "";
-	size_t o = 0;
-	for (const char *p = code ? code : ""; *p && o < 7; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[o++] = *p;
-	digits[o] = 0;
+	char digits[8];
+	code_digits(code, digits);
 	long long step = sealed && unseal(sealed, secret) ? totp_verify(secret, SECRET_BYTES, digits, now_s(), last) : -1;
 	sodium_memzero(secret, sizeof secret);
 	if (step < 0) {
