@@ -261,6 +261,8 @@ term_save_tx(struct db_conn *c, struct inval *iv, void *arg)
 			s->now) < 0)
 			goto out;
 	}
+	if (t->id && strcmp(t->taxonomy, "tag") == 0 && search_sync_term(c, id) < 0)   /* tag names are searched */
+		goto out;
 	inval_add(iv, "*");
 	audit(c, s->user, t->id ? "term.save" : "term.create", arena_printf(&a, "%s %lld", t->taxonomy, id));
 	s->id = id;
@@ -555,6 +557,8 @@ author_save_tx(struct db_conn *c, struct inval *iv, void *arg)
 		    redirect_add(c, url_author(&a, code, au->old_slug), url_author(&a, code, au->slug), s->user, s->now) < 0)
 			goto out;
 	}
+	if (au->id && search_sync_author(c, id) < 0)   /* author names are searched */
+		goto out;
 	inval_add(iv, "*");
 	audit(c, s->user, au->id ? "author.save" : "author.create", arena_printf(&a, "author %lld: %s", id, au->name));
 	s->id = id;

@@ -42,7 +42,9 @@ article_invalidations(struct db_conn *c, long long id, struct inval *iv)
 }
 
 /* The related stories of a published article: among the latest eight of
- * each of its first three tags, those sharing the most tags, newest first. */
+ * each of its first three tags, those sharing the most tags, newest first;
+ * when that finds fewer than three, stories whose words are most like its
+ * headline (search_similar). */
 static int
 related_sync(struct db_conn *c, long long id, const char *ed, long long now)
 {
@@ -55,6 +57,8 @@ related_sync(struct db_conn *c, long long id, const char *ed, long long now)
 		return -1;
 	char related[64] = "";
 	size_t rl = 0;
+	long long found[3];
+	int nf = 0;
 	if (n) {
 #define RELATED_FROM "SELECT * FROM (SELECT article_id, listed_at FROM article_listings WHERE list = ? AND edition = ? " \
 	"AND listed_at <= ? ORDER BY listed_at DESC LIMIT 8) AS x"
@@ -62,11 +66,25 @@ related_sync(struct db_conn *c, long long id, const char *ed, long long now)
 		    "WHERE article_id <> ? GROUP BY article_id ORDER BY count(*) DESC, max(listed_at) DESC, article_id DESC LIMIT 3",
 		    "ssississii", lists[0], ed, now, lists[1], ed, now, lists[2], ed, now, id);
 #undef RELATED_FROM
-		while (db_row(st))
-			rl += (size_t)snprintf(related + rl, sizeof related - rl, "%s%lld", rl ? "," : "", db_int(st, 0));
+		while (db_row(st) && nf < 3)
+			found[nf++] = db_int(st, 0);
 		if (db_done(st) < 0)
 			return -1;
 	}
+	if (nf < 3) {
+		struct db_stmt *ts = db_query(c, "SELECT title FROM articles WHERE id = ?", "i", id);
+		char title[512] = "";
+		if (db_row(ts))
+			snprintf(title, sizeof title, "%s", db_text(ts, 0));
+		if (db_done(ts) < 0)
+			return -1;
+		int more = search_similar(c, id, ed, title, now, found, nf, found + nf, 3 - nf);
+		if (more < 0)
+			return -1;
+		nf += more;
+	}
+	for (int i = 0; i < nf; i++)
+		rl += (size_t)snprintf(related + rl, sizeof related - rl, "%s%lld", rl ? "," : "", found[i]);
 	return db_exec(c, "UPDATE articles SET related = ? WHERE id = ?", "si", related, id) == 1 ? 0 : -1;
 }
 
@@ -81,7 +99,7 @@ listings_sync(struct db_conn *c, long long id)
 		bl += (size_t)snprintf(byline + bl, sizeof byline - bl, "%s%lld", bl ? "," : "", db_int(bs, 0));
 	if (db_done(bs) < 0 || db_exec(c, "UPDATE articles SET byline = ? WHERE id = ?", "si", byline, id) < 0)
 		return -1;
-	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0)
+	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0 || search_sync(c, id) < 0)
 		return -1;
 	struct db_stmt *st = db_query(c, "SELECT edition, kind, section_id, category_id, "
 	    "(SELECT parent_id FROM terms WHERE id = articles.category_id), published_at FROM articles "

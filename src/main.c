@@ -65,6 +65,7 @@ static const char usage_text[] =
 	"  user    add newsroom accounts (the first admin), list them\n"
 	"  settings show or change the site settings (comment policy, limits)\n"
 	"  routes  list every URL route and the right it needs\n"
+	"  search  rebuild the search index, choose an edition's stemmer\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -483,6 +484,7 @@ routes_register(void)
 	router_add(checkin_routes);
 	router_add(auth_routes);
 	router_add(totp_routes);
+	router_add(search_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
 }
@@ -541,6 +543,8 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
+	if (search_check(db) < 0)
+		log_error("the search index could not be checked or rebuilt: 'gazette search reindex' rebuilds it");
 	routes_register();
 	form_secure_cookies(strncmp(base, "https://", 8) == 0);
 	struct server_config cfg = {
@@ -649,9 +653,12 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "article") == 0)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
-	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0) {
+	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0 ||
+	    strcmp(cmd, "search") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
+		if (strcmp(cmd, "search") == 0)
+			return cmd_search(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 'u')
 			return cmd_user(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 'c')

@@ -4,6 +4,7 @@
 #include "site.h"
 #include "core/i18n.h"
 #include "core/form.h"
+#include "core/fts.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/router.h"
@@ -26,7 +27,7 @@ site_init(struct db *db, const struct site_config *cfg)
 	snprintf(base_url, sizeof base_url, "%s", cfg->base_url ? cfg->base_url : "");
 	struct db_conn *c = db_acquire(db);
 	neditions = 0;
-	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default FROM editions ORDER BY position, code", "");
+	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default, search_language FROM editions ORDER BY position, code", "");
 	while (db_row(st) && neditions < MAX_EDITIONS) {
 		struct edition *e = &editions[neditions++];
 		snprintf(e->code, sizeof e->code, "%s", db_text(st, 0));
@@ -34,6 +35,9 @@ site_init(struct db *db, const struct site_config *cfg)
 		snprintf(e->locale, sizeof e->locale, "%s", db_text(st, 2));
 		e->position = (int)db_int(st, 3);
 		e->is_default = db_int(st, 4) != 0;
+		const char *sl = db_text(st, 5);
+		snprintf(e->search_language, sizeof e->search_language, "%s",
+		    sl && *sl ? sl : fts_language_for_locale(e->locale));
 	}
 	db_done(st);
 	int rc = site_secret_init(c);
@@ -147,6 +151,7 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	tv_set_str(e, "code", ed->code);
 	tv_set_str(e, "name", ed->name);
 	tv_set_str(e, "home", arena_cat(a, "/", ed->code, "/", NULL));
+	tv_set_str(e, "search", arena_cat(a, "/", ed->code, "/search", NULL));
 	tv_set_str(root, "lang", ed->code);
 	p->edi = edition_index(ed);
 	if (!r->app)
@@ -381,6 +386,7 @@ site_error_page(struct req *r, int status)
 	tv_set_str(e, "code", ed->code);
 	tv_set_str(e, "name", ed->name);
 	tv_set_str(e, "home", arena_printf(&r->a, "/%s/", ed->code));
+	tv_set_str(e, "search", arena_printf(&r->a, "/%s/search", ed->code));
 	tv_set_str(root, "lang", ed->code);
 	tv_set_int(root, "status", status);
 	tv_set_str(root, "message", i18n_gettext(ed->code, title));

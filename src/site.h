@@ -18,6 +18,7 @@ struct edition {
 	char locale[32];
 	int position;
 	bool is_default;
+	char search_language[24];   /* Snowball stemmer name, "" for none (src/search.c) */
 };
 
 struct site_config {
@@ -196,6 +197,26 @@ int listing_render(struct page *p, const char *list, const char *base, int skip,
 int listings_sync(struct db_conn *c, long long article_id);
 /* The byline list (name, url) from an articles.byline copy ("3,1"). */
 struct tv *article_byline(struct page *p, const char *byline);
+
+/* Search (src/search.c). search_sync rewrites an article's row in the
+ * search index from its current state (listings_sync calls it);
+ * search_reindex rebuilds an edition's rows ("" or NULL: every edition)
+ * and returns how many; the _term and _author calls follow a rename.
+ * search_check rebuilds an empty index of a site that has published
+ * articles (after the upgrade that brought search): 1 rebuilt, 0, -1.
+ * search_similar: up to max published stories like a headline, best
+ * first, none of skip; how many, or -1. */
+int search_sync(struct db_conn *c, long long article_id);
+int search_reindex(struct db_conn *c, const char *edition);
+int search_sync_term(struct db_conn *c, long long term);
+int search_sync_author(struct db_conn *c, long long author);
+int search_check(struct db *db);
+/* The Snowball language of an edition's search as stored, "" for none. */
+const char *search_language(struct db_conn *c, struct arena *a, const char *edition);
+int search_similar(struct db_conn *c, long long id, const char *edition, const char *title, long long now,
+    const long long *skip, int nskip, long long *out, int max);
+extern const struct route search_routes[];
+int cmd_search(int argc, char **argv, const char *db_path);
 
 /* Article changes (src/article_edit.c): NULL/0 fields stay as they are.
  * Commits, records and applies the cache invalidation; *inval_id receives

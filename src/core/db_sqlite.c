@@ -6,6 +6,7 @@
  * Prepared statements are cached per connection by SQL text. */
 #include "db.h"
 #include "arena.h"
+#include "fts.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,10 @@ sq_connect(const char *url, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(c->h, 1);
 	sqlite3_busy_timeout(c->h, 5000);
+	if ((rc = fts_register(c->h)) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot set up full-text search on %s: %s", path, sqlite3_errstr(rc));
+		goto fail;
+	}
 	char *msg = NULL;
 	rc = sqlite3_exec(c->h, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;", NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {

@@ -65,12 +65,14 @@ drop_images(cmark_node *doc)
 	cmark_iter_free(it);
 }
 
-char *
-md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len)
+#define MD_OPTS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
+
+/* A parser with the extensions every profile uses, fed src. */
+static cmark_parser *
+md_parse(const char *src, size_t srclen, cmark_node **doc)
 {
 	pthread_once(&ext_once, ext_init);
-	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
-	cmark_parser *p = cmark_parser_new(opts);
+	cmark_parser *p = cmark_parser_new(MD_OPTS);
 	static const char *exts[] = {"table", "autolink", "strikethrough", "tagfilter"};
 	for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
 		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
@@ -78,7 +80,27 @@ md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len)
 			cmark_parser_attach_syntax_extension(p, e);
 	}
 	cmark_parser_feed(p, src, srclen);
-	cmark_node *doc = cmark_parser_finish(p);
+	*doc = cmark_parser_finish(p);
+	return p;
+}
+
+char *
+md_plaintext(const char *src, size_t srclen)
+{
+	cmark_node *doc;
+	cmark_parser *p = md_parse(src, srclen, &doc);
+	char *text = cmark_render_plaintext(doc, MD_OPTS, 0);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return text;
+}
+
+char *
+md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len)
+{
+	int opts = MD_OPTS;
+	cmark_node *doc;
+	cmark_parser *p = md_parse(src, srclen, &doc);
 	if (profile == MD_READER)
 		drop_images(doc);
 	char *html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));

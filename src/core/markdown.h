@@ -12,4 +12,7 @@ enum md_profile {
 /* Returns malloc'd HTML (caller frees); *len receives its length. */
 char *md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len);
 
+/* The text of src without markup (for the search index): malloc'd. */
+char *md_plaintext(const char *src, size_t srclen);
+
 #endif
