@@ -29,6 +29,7 @@ test: build
 
 bench: build
 	bench/run
+	bench/search
 
 clean:
 	rm -rf $(BUILD) build-asan build-clang

@@ -88,8 +88,8 @@ related_sync(struct db_conn *c, long long id, const char *ed, long long now)
 	return db_exec(c, "UPDATE articles SET related = ? WHERE id = ?", "si", related, id) == 1 ? 0 : -1;
 }
 
-int
-listings_sync(struct db_conn *c, long long id)
+static int
+sync(struct db_conn *c, long long id, bool index)
 {
 	/* the byline copy: author ids in byline order */
 	char byline[512] = "";
@@ -99,7 +99,7 @@ listings_sync(struct db_conn *c, long long id)
 		bl += (size_t)snprintf(byline + bl, sizeof byline - bl, "%s%lld", bl ? "," : "", db_int(bs, 0));
 	if (db_done(bs) < 0 || db_exec(c, "UPDATE articles SET byline = ? WHERE id = ?", "si", byline, id) < 0)
 		return -1;
-	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0 || search_sync(c, id) < 0)
+	if (db_exec(c, "DELETE FROM article_listings WHERE article_id = ?", "i", id) < 0 || (index && search_sync(c, id) < 0))
 		return -1;
 	struct db_stmt *st = db_query(c, "SELECT edition, kind, section_id, category_id, "
 	    "(SELECT parent_id FROM terms WHERE id = articles.category_id), published_at FROM articles "
@@ -131,6 +131,18 @@ listings_sync(struct db_conn *c, long long id)
 		    "ON CONFLICT DO NOTHING", "ssii", lists[i], ed, at, id) < 0)
 			return -1;
 	return related_sync(c, id, ed, (long long)time(NULL));
+}
+
+int
+listings_sync(struct db_conn *c, long long id)
+{
+	return sync(c, id, true);
+}
+
+int
+listings_sync_unindexed(struct db_conn *c, long long id)
+{
+	return sync(c, id, false);
 }
 
 long long

@@ -35,12 +35,20 @@ article_byline(struct page *p, const char *byline)
 int
 article_cards(struct page *p, struct db_stmt *st, struct tv *list)
 {
+	return article_cards_counted(p, st, list, NULL);
+}
+
+int
+article_cards_counted(struct page *p, struct db_stmt *st, struct tv *list, long long *extra)
+{
 	struct arena *a = &p->r->a;
 	const char *ed = p->ed->code;
 	int rows = 0;
 	while (db_row(st)) {
 		struct tv *m = tv_push_map(list);
 		long long id = db_int(st, 0);
+		if (extra && !rows)
+			*extra = db_int(st, 9);
 		rows++;
 		page_depends(p, TAG_ARTICLE, id);
 		const char *kind = db_atext(st, 4, a);

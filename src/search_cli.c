@@ -116,7 +116,7 @@ cmd_search(int argc, char **argv, const char *db_path)
 			    ? db_query(c, "SELECT a.id, a.title FROM search_index s JOIN articles a ON a.id = s.article_id, "
 				"(SELECT to_tsquery(CAST(coalesce((SELECT config FROM search_index WHERE edition = ? LIMIT 1), 'simple') AS regconfig), ?) AS q) AS x "
 				"WHERE s.doc @@ x.q AND s.edition = ? ORDER BY ts_rank(s.doc, x.q) DESC, a.id DESC LIMIT 20", "sss", ed->code, q, ed->code)
-			    : db_query(c, "SELECT a.id, a.title FROM search_index JOIN articles a ON a.id = search_index.rowid "
+			    : db_query(c, "SELECT a.id, a.title FROM search_index CROSS JOIN articles a ON a.id = search_index.rowid "
 				"WHERE search_index MATCH ? AND a.edition = ? ORDER BY bm25(search_index, 10.0, 4.0, 1.0, 4.0, 2.0), a.id DESC LIMIT 20",
 				"ss", q, ed->code);
 			while (db_row(st))

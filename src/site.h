@@ -183,6 +183,9 @@ extern const struct route sitemap_routes[];
 #define TAG_BREAKING "breaking:%s" /* an edition's breaking-news strip (on every page) */
 void page_depends(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int article_cards(struct page *p, struct db_stmt *st, struct tv *list);   /* returns rows read */
+/* The same, and *extra from the first row's column after the card columns
+ * (a count(*) OVER (), say); *extra is left alone when there is no row. */
+int article_cards_counted(struct page *p, struct db_stmt *st, struct tv *list, long long *extra);
 
 /* Listings (src/listing.c): "front", "k:KIND", "t:TERM", "au:AUTHOR" in
  * the page's edition. listing_fetch takes the newest limit; listing_render
@@ -195,6 +198,10 @@ int listing_render(struct page *p, const char *list, const char *base, int skip,
  * related stories from its current state: call after any change to an
  * article, its tags or its authors. */
 int listings_sync(struct db_conn *c, long long article_id);
+/* The same without the search index, for bulk loads, which index their
+ * articles at the end (search_index_after): an FTS5 table written early
+ * in a transaction flushes its pending terms at every later statement. */
+int listings_sync_unindexed(struct db_conn *c, long long article_id);
 /* The byline list (name, url) from an articles.byline copy ("3,1"). */
 struct tv *article_byline(struct page *p, const char *byline);
 
@@ -208,6 +215,7 @@ struct tv *article_byline(struct page *p, const char *byline);
  * first, none of skip; how many, or -1. */
 int search_sync(struct db_conn *c, long long article_id);
 int search_reindex(struct db_conn *c, const char *edition);
+int search_index_after(struct db_conn *c, long long after_id);   /* the published articles with larger ids */
 int search_sync_term(struct db_conn *c, long long term);
 int search_sync_author(struct db_conn *c, long long author);
 int search_check(struct db *db);

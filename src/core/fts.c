@@ -14,6 +14,14 @@
 
 #define MAX_STEMMERS 8
 #define MAX_WORD 96      /* longer "words" are indexed as they are, not stemmed */
+#define CACHE_SLOTS 2048 /* recent stems, direct-mapped: words repeat (Zipf) */
+#define CACHE_WORD 24
+
+struct stem_slot {
+	unsigned char stemmer;   /* index + 1 into tok.stem; 0: empty */
+	unsigned char wlen, slen;
+	char word[CACHE_WORD], stem[CACHE_WORD];
+};
 
 struct tok {
 	fts5_tokenizer parent;
@@ -23,6 +31,7 @@ struct tok {
 		struct sb_stemmer *st;   /* NULL: no such stemmer (words kept folded) */
 	} stem[MAX_STEMMERS];
 	int nstem;
+	struct stem_slot *cache;   /* CACHE_SLOTS of them, or NULL */
 };
 
 static int
@@ -44,6 +53,7 @@ tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
 		free(t);
 		return rc;
 	}
+	t->cache = calloc(CACHE_SLOTS, sizeof *t->cache);
 	*out = (Fts5Tokenizer *)t;
 	return SQLITE_OK;
 }
@@ -56,6 +66,7 @@ tok_delete(Fts5Tokenizer *p)
 		if (t->stem[i].st)
 			sb_stemmer_delete(t->stem[i].st);
 	t->parent.xDelete(t->pinst);
+	free(t->cache);
 	free(t);
 }
 
@@ -71,19 +82,23 @@ name_ok(const char *s, size_t n)
 }
 
 static struct sb_stemmer *
-tok_stemmer(struct tok *t, const char *name, size_t n)
+tok_stemmer(struct tok *t, const char *name, size_t n, int *index)
 {
+	*index = MAX_STEMMERS;   /* not cached */
 	if (!name_ok(name, n))
 		return NULL;
 	for (int i = 0; i < t->nstem; i++)
-		if (strlen(t->stem[i].name) == n && memcmp(t->stem[i].name, name, n) == 0)
+		if (strlen(t->stem[i].name) == n && memcmp(t->stem[i].name, name, n) == 0) {
+			*index = i;
 			return t->stem[i].st;
+		}
 	char buf[24];
 	memcpy(buf, name, n);
 	buf[n] = 0;
 	struct sb_stemmer *st = sb_stemmer_new(buf, NULL);
 	if (t->nstem < MAX_STEMMERS) {
 		memcpy(t->stem[t->nstem].name, buf, n + 1);
+		*index = t->nstem;
 		t->stem[t->nstem++].st = st;
 	} else if (st) {   /* more languages than slots: stem, but do not keep */
 		sb_stemmer_delete(st);
@@ -95,6 +110,8 @@ tok_stemmer(struct tok *t, const char *name, size_t n)
 struct tctx {
 	void *ctx;
 	int (*xToken)(void *, int, const char *, int, int, int);
+	struct tok *t;
+	int stemmer;        /* index into t->stem */
 	struct sb_stemmer *st;
 	bool pt;            /* Portuguese: -ões/-ães plurals meet their -ão singular */
 	bool prefix;        /* a prefix query term: not stemmed */
@@ -109,6 +126,37 @@ ends_with(const char *w, int n, const char *suf)
 	return n > sl && memcmp(w + n - sl, suf, (size_t)sl) == 0;
 }
 
+/* The stem of word (n bytes) by x's stemmer, through the cache. */
+static const char *
+stem_of(struct tctx *x, const char *word, int n, int *sl)
+{
+	struct stem_slot *slot = NULL;
+	if (x->t->cache && x->stemmer < MAX_STEMMERS && n <= CACHE_WORD) {
+		unsigned h = 2166136261u ^ (unsigned)x->stemmer;
+		for (int i = 0; i < n; i++)
+			h = (h ^ (unsigned char)word[i]) * 16777619u;
+		slot = &x->t->cache[h % CACHE_SLOTS];
+		if (slot->stemmer == x->stemmer + 1 && slot->wlen == n && memcmp(slot->word, word, (size_t)n) == 0) {
+			*sl = slot->slen;
+			return slot->stem;
+		}
+	}
+	const sb_symbol *s = sb_stemmer_stem(x->st, (const sb_symbol *)word, n);
+	if (!s) {
+		*sl = n;
+		return word;
+	}
+	*sl = sb_stemmer_length(x->st);
+	if (slot && *sl <= CACHE_WORD) {
+		slot->stemmer = (unsigned char)(x->stemmer + 1);
+		slot->wlen = (unsigned char)n;
+		slot->slen = (unsigned char)*sl;
+		memcpy(slot->word, word, (size_t)n);
+		memcpy(slot->stem, s, (size_t)*sl);
+	}
+	return (const char *)s;
+}
+
 static int
 tok_word(void *p, int tflags, const char *w, int n, int start, int end)
 {
@@ -120,14 +168,7 @@ tok_word(void *p, int tflags, const char *w, int n, int start, int end)
 		memcpy(word, w, (size_t)n);
 		if (x->pt && n > 4 && (ends_with(w, n, "oes") || ends_with(w, n, "aes")))
 			memcpy(word + n - 3, "ao", 2), n--;
-		const sb_symbol *s = sb_stemmer_stem(x->st, (const sb_symbol *)word, n);
-		if (s) {
-			stem = (const char *)s;
-			sl = sb_stemmer_length(x->st);
-		} else {
-			stem = word;
-			sl = n;
-		}
+		stem = stem_of(x, word, n, &sl);
 	}
 	if (!x->slen)
 		return x->xToken(x->ctx, tflags, stem, sl, start + x->off, end + x->off);
@@ -144,7 +185,7 @@ tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
     int (*xToken)(void *, int, const char *, int, int, int))
 {
 	struct tok *t = (struct tok *)p;
-	struct tctx x = {ctx, xToken, NULL, false, (flags & FTS5_TOKENIZE_PREFIX) != 0, NULL, 0, 0};
+	struct tctx x = {ctx, xToken, t, MAX_STEMMERS, NULL, false, (flags & FTS5_TOKENIZE_PREFIX) != 0, NULL, 0, 0};
 	if (n > 3 && text[0] == FTS_MARK) {
 		const char *end = memchr(text + 1, FTS_MARK, (size_t)(n - 1 < 64 ? n - 1 : 64));
 		const char *sep = end ? memchr(text + 1, FTS_SEP, (size_t)(end - text - 1)) : NULL;
@@ -152,7 +193,7 @@ tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text, int n,
 			x.scope = text + 1;
 			x.slen = (int)(sep - text - 1);
 			size_t ll = (size_t)(end - sep - 1);
-			x.st = ll ? tok_stemmer(t, sep + 1, ll) : NULL;
+			x.st = ll ? tok_stemmer(t, sep + 1, ll, &x.stemmer) : NULL;
 			x.pt = ll == 10 && memcmp(sep + 1, "portuguese", 10) == 0;
 			x.off = (int)(end - text + 1);
 		}

@@ -85,14 +85,45 @@ md_parse(const char *src, size_t srclen, cmark_node **doc)
 }
 
 char *
-md_plaintext(const char *src, size_t srclen)
+md_html_text(const char *html, size_t n)
 {
-	cmark_node *doc;
-	cmark_parser *p = md_parse(src, srclen, &doc);
-	char *text = cmark_render_plaintext(doc, MD_OPTS, 0);
-	cmark_node_free(doc);
-	cmark_parser_free(p);
-	return text;
+	/* md_render's own output: tags are well formed, text escapes only
+	 * & < > " (cmark turns every other entity into UTF-8 when parsing) */
+	static const struct { const char *ent, *ch; } ents[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}};
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	bool space = true;   /* no leading space */
+	for (size_t i = 0; i < n;) {
+		char ch = html[i];
+		if (ch == '<') {
+			const char *gt = memchr(html + i, '>', n - i);
+			i = gt ? (size_t)(gt - html) + 1 : n;
+			ch = ' ';
+		} else if (ch == '&') {
+			size_t k = 0;
+			while (k < 4 && strncmp(html + i, ents[k].ent, strlen(ents[k].ent)) != 0)
+				k++;
+			if (k < 4) {
+				i += strlen(ents[k].ent);
+				ch = ents[k].ch[0];
+			} else
+				i++;
+		} else
+			i++;
+		if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
+			if (!space)
+				*o++ = ' ';
+			space = true;
+		} else {
+			*o++ = ch;
+			space = false;
+		}
+	}
+	while (o > out && o[-1] == ' ')
+		o--;
+	*o = 0;
+	return out;
 }
 
 char *

@@ -12,7 +12,8 @@ enum md_profile {
 /* Returns malloc'd HTML (caller frees); *len receives its length. */
 char *md_render(const char *src, size_t srclen, enum md_profile profile, size_t *len);
 
-/* The text of src without markup (for the search index): malloc'd. */
-char *md_plaintext(const char *src, size_t srclen);
+/* The words of HTML that md_render wrote, without tags or escapes, on one
+ * line (for the search index): malloc'd. Not for HTML from anywhere else. */
+char *md_html_text(const char *html, size_t n);
 
 #endif
