@@ -24,6 +24,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #ifndef GAZETTE_VERSION
 #define GAZETTE_VERSION "0.0.0"
@@ -43,6 +46,7 @@ struct opts {
 	bool no_cache;
 	bool no_access_log;
 	bool help;
+	bool audit;                /* audit seo: serve on loopback, crawl, stop */
 	long articles;             /* demo --articles N */
 	const char *from, *to;     /* migrate */
 	const char *smtp, *mail_from, *mail_dir;   /* serve: the outbox */
@@ -66,6 +70,7 @@ static const char usage_text[] =
 	"  settings show or change the site settings (comment policy, limits)\n"
 	"  routes  list every URL route and the right it needs\n"
 	"  search  rebuild the search index, choose an edition's stemmer\n"
+	"  audit   check the site as search engines read it (audit seo)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -113,6 +118,16 @@ static const struct {
 		    "The target is created and migrated if needed, and must be empty.\n"
 		    "  --from DB          the site to copy\n"
 		    "  --to DB            where to copy it\n"},
+	{"audit", "usage: gazette audit seo [--db FILE] [--theme DIR]\n"
+		  "Serves the site on a loopback port for the purpose and reads it as a\n"
+		  "search engine does: robots.txt, every sitemap, every page they list\n"
+		  "and every translation those pages name. Lists each problem (status,\n"
+		  "canonical, hreflang codes, self-reference, x-default, translations\n"
+		  "that do not link back, sitemap and page disagreeing, duplicates,\n"
+		  "noindex pages in sitemaps, the news sitemap's 48 hours, JSON-LD of\n"
+		  "articles) and exits 1 if there is any, 0 if none. Writes nothing.\n"
+		  "  --db FILE        database (default gazette.db; env GAZETTE_DB)\n"
+		  "  --theme DIR      theme folder (default: the built-in one)\n"},
 	{"article", "usage: gazette article edit ID [--db FILE] [--title TEXT] [--standfirst TEXT]\n"
 		    "                    [--body-file FILE] [--status STATUS] [--published 'YYYY-MM-DD HH:MM']\n"
 		    "Changes article ID. Running servers on the same database drop the\n"
@@ -132,6 +147,21 @@ command_help(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return commands[i].help;
 	return usage_text;
+}
+
+/* A port nothing listens on now (the kernel's choice), or -1. */
+static int
+free_loopback_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof sa;
+	int port = -1;
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
 }
 
 static const char *
@@ -160,7 +190,7 @@ usage_error(const char *cmd, const char *fmt, const char *arg)
 static int
 parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
-	bool is_serve = strcmp(cmd, "serve") == 0;
+	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0;
 	bool is_article = strcmp(cmd, "article") == 0;
 	bool is_demo = strcmp(cmd, "demo") == 0;
 	bool is_migrate = strcmp(cmd, "migrate") == 0;
@@ -543,7 +573,7 @@ cmd_serve(struct opts *o)
 		i18n_shutdown();
 		return 1;
 	}
-	if (search_check(db) < 0)
+	if (!o->audit && search_check(db) < 0)
 		log_error("the search index could not be checked or rebuilt: 'gazette search reindex' rebuilds it");
 	routes_register();
 	form_secure_cookies(strncmp(base, "https://", 8) == 0);
@@ -577,6 +607,17 @@ cmd_serve(struct opts *o)
 		theme_install(NULL);
 		i18n_shutdown();
 		return 1;
+	}
+	if (o->audit) {   /* nothing that writes: no scheduler, no outbox */
+		int problems = audit_seo_run(base, stdout);
+		server_stop(srv);
+		db_close(db);
+		site_shutdown();
+		router_reset();
+		theme_install(NULL);
+		i18n_shutdown();
+		image_shutdown();
+		return problems < 0 ? 2 : problems > 0;
 	}
 	inval_poller_start(db, 100);
 	scheduler_start(db);
@@ -678,6 +719,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "audit") == 0 && (argc < 3 || strcmp(argv[2], "seo") != 0) &&
+	    !(argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)))
+		return usage_error("audit", "audit wants 'seo'%s", "");
 	if (strcmp(cmd, "--version") == 0) {
 		printf("gazette %s\n", GAZETTE_VERSION);
 		return 0;
@@ -696,7 +740,8 @@ main(int argc, char **argv)
 	const char *env_db = getenv("GAZETTE_DB");
 	o.db = env_db && *env_db ? env_db : "gazette.db";
 	o.listen = "127.0.0.1:8080";
-	int rc = parse_opts(cmd, argc - 2, argv + 2, &o);
+	bool audit = strcmp(cmd, "audit") == 0 && argc >= 3 && strcmp(argv[2], "seo") == 0;
+	int rc = parse_opts(cmd, argc - 2 - audit, argv + 2 + audit, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
@@ -709,5 +754,18 @@ main(int argc, char **argv)
 		return cmd_demo(&o);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(&o);
+	if (audit) {
+		static char listen[64];
+		int port = free_loopback_port();
+		if (port <= 0) {
+			fprintf(stderr, "gazette: audit: no free loopback port\n");
+			return 2;
+		}
+		snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+		o.listen = listen;
+		o.base_url = NULL;
+		o.audit = o.no_cache = o.no_access_log = true;
+		o.threads = 2;
+	}
 	return cmd_serve(&o);
 }

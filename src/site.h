@@ -4,6 +4,7 @@
  * this, never each other. */
 #ifndef GZ_SITE_H
 #define GZ_SITE_H
+#include <stdio.h>
 #include "core/db.h"
 #include "core/http.h"
 #include "core/router.h"
@@ -225,6 +226,9 @@ int search_similar(struct db_conn *c, long long id, const char *edition, const c
     const long long *skip, int nskip, long long *out, int max);
 extern const struct route search_routes[];
 int cmd_search(int argc, char **argv, const char *db_path);
+/* `gazette audit seo` (src/audit_seo.c): crawls the site served at base
+ * and prints each problem to out; how many, or -1 if it could not run. */
+int audit_seo_run(const char *base, FILE *out);
 
 /* Article changes (src/article_edit.c): NULL/0 fields stay as they are.
  * Commits, records and applies the cache invalidation; *inval_id receives
