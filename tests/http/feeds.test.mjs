@@ -13,7 +13,13 @@ before(async () => { S = await startServer(); });
 after(async () => { assert.equal((await S.stop()).code, 0); });
 
 const one = (q) => sql(S.db, q).trim();
-const wellFormed = (xml) => execFileSync('xmllint', ['--noout', '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+// well-formed and valid against the project's schemas of the format (tests/schemas)
+const schemas = new URL('../schemas/', import.meta.url).pathname;
+const wellFormed = (xml) => {
+  const schema = /<feed[\s>]/.test(xml) ? 'atom.rng' : /<rss[\s>]/.test(xml) ? 'rss.rng' : /<(urlset|sitemapindex)[\s>]/.test(xml) ? 'sitemap.rng' : null;
+  assert.ok(schema, 'a feed or a sitemap');
+  execFileSync('xmllint', ['--noout', '--relaxng', schemas + schema, '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+};
 
 test('an edition\'s Atom and RSS feeds: valid, escaped, absolute, newest first', async () => {
   const atom = await get(S.base, '/pt/feed.atom');
@@ -93,4 +99,22 @@ test('an article\'s comment feed', async () => {
   assert.match(r.body, new RegExp(`<id>${S.base}/comments/${id}#comment-\\d+</id>`));
   assert.equal((await get(S.base, '/comments/99999999/feed.atom')).status, 404);
   assert.equal((await get(S.base, '/comments/abc/feed.atom')).status, 404);
+});
+
+test('the schemas the feeds are checked against do refuse broken feeds', async () => {
+  const refused = (xml) => assert.throws(() => wellFormed(xml), /Command failed/);
+  const atom = (await get(S.base, '/en/feed.atom')).body;
+  wellFormed(atom);
+  refused(atom.replace(/<entry>\n<title>[^<]*<\/title>/, '<entry>'));               // an entry without a title
+  refused(atom.replace(/(<entry>[\s\S]*?)<id>[^<]*<\/id>/, '$1'));                    // an entry without an id
+  refused(atom.replace(/<updated>(\d{4})-\d\d/, '<updated>$1-13'));                    // month 13
+  refused(atom.replace(/<published>([^<]*)Z</, '<published>$1<'));                     // no time zone
+  const rss = (await get(S.base, '/en/feed.rss')).body;
+  wellFormed(rss);
+  refused(rss.replace(/<description>[^<]*<\/description>\n<language>/, '<language>')); // a channel without a description
+  refused(rss.replace(/<pubDate>[A-Z][a-z]{2}, /, '<pubDate>'));                       // not RFC 822
+  const sm = (await get(S.base, '/sitemaps/en-1.xml')).body;
+  wellFormed(sm);
+  refused(sm.replace('hreflang="es"', 'hreflang="e s"'));                               // not a language tag
+  refused(sm.replace(/<loc>http:\/\/[^<]*<\/loc>/, '<loc>/relative</loc>'));            // not absolute
 });

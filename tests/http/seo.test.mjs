@@ -12,7 +12,13 @@ before(async () => { S = await startServer(); });
 after(async () => { assert.equal((await S.stop()).code, 0); });
 
 const one = (q) => sql(S.db, q).trim();
-const wellFormed = (xml) => execFileSync('xmllint', ['--noout', '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+// well-formed and valid against the project's schemas of the format (tests/schemas)
+const schemas = new URL('../schemas/', import.meta.url).pathname;
+const wellFormed = (xml) => {
+  const schema = /<feed[\s>]/.test(xml) ? 'atom.rng' : /<rss[\s>]/.test(xml) ? 'rss.rng' : /<(urlset|sitemapindex)[\s>]/.test(xml) ? 'sitemap.rng' : null;
+  assert.ok(schema, 'a feed or a sitemap');
+  execFileSync('xmllint', ['--noout', '--relaxng', schemas + schema, '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] });
+};
 
 test('robots.txt and the sitemap index', async () => {
   const robots = await get(S.base, '/robots.txt');
