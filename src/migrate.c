@@ -14,7 +14,7 @@ static const struct table {
 	const char *name, *cols;
 	bool identity;          /* has an id column the target must continue after */
 } tables[] = {
-	{"editions", "code, name, locale, position, is_default", false},
+	{"editions", "code, name, locale, position, is_default, search_language", false},
 	{"terms", "id, taxonomy, key, parent_id, position, comment_policy", true},
 	{"term_names", "term_id, edition, taxonomy, name, slug, description", false},
 	{"authors", "id, slug, name, photo", true},
@@ -55,6 +55,7 @@ static const struct table {
 	{"redirects", "from_path, to_path, created_at, user_id", false},
 	{"front_pins", "edition, position, article_id", false},
 	{"breaking", "edition, article_id, until, created_at", false},
+	{"api_keys", "id, name, key_hash, origins, created_at, revoked_at", true},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32
@@ -169,6 +170,13 @@ site_migrate(struct db *from, struct db *to, char *err, size_t errlen)
 			db_rollback(dst);
 			goto out;
 		}
+	}
+	/* the search index is made from the articles, not copied: each
+	 * backend keeps it in its own form */
+	if (search_reindex(dst, "") < 0) {
+		snprintf(err, errlen, "cannot build the search index");
+		db_rollback(dst);
+		goto out;
 	}
 	if (db_commit(dst) < 0) {
 		snprintf(err, errlen, "cannot commit the copy");

@@ -225,6 +225,9 @@ const char *search_language(struct db_conn *c, struct arena *a, const char *edit
 int search_similar(struct db_conn *c, long long id, const char *edition, const char *title, long long now,
     const long long *skip, int nskip, long long *out, int max);
 extern const struct route search_routes[];
+/* The Content API (src/api.c) and its keys (src/api_keys.c). */
+extern const struct route api_routes[];
+int cmd_api_key(int argc, char **argv, const char *db_path);
 int cmd_search(int argc, char **argv, const char *db_path);
 /* `gazette audit seo` (src/audit_seo.c): crawls the site served at base
  * and prints each problem to out; how many, or -1 if it could not run. */

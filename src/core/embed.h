@@ -1,4 +1,4 @@
-/* embed.h: files compiled into the binary by tools/embed.c (migrations). */
+/* embed.h: files compiled into the binary by tools/embed.c (migrations, the API document). */
 #ifndef GZ_EMBED_H
 #define GZ_EMBED_H
 #include <stddef.h>
@@ -10,5 +10,6 @@ struct embedded_file {
 };
 
 extern const struct embedded_file db_migrations[];   /* ends with {NULL} */
+extern const struct embedded_file api_docs[];        /* the Content API's OpenAPI document */
 
 #endif

@@ -142,7 +142,7 @@ test('create an event and check a ticket in', async () => {
   await reader.fill('#b-name', 'Door Test');
   await reader.fill('#b-email', 'door.test@example.org');
   await reader.check('input[name=consent]');
-  await reader.locator('button[type=submit]').click();
+  await reader.locator('main button[type=submit]').click();
   await reader.waitForLoadState('domcontentloaded');
   const code = (await reader.locator('.booking-code').innerText()).trim();
   await reader.close();

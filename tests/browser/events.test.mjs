@@ -51,7 +51,7 @@ test('banner, event, book two tickets, confirmation with code and QR, .ics, canc
   await page.fill('#b-name', 'Browser Booker');
   await page.fill('#b-email', 'browser.booker@example.org');
   await page.check('input[name=consent]');
-  await page.locator('button[type=submit]').click();
+  await page.locator('main button[type=submit]').click();
   await page.waitForLoadState('domcontentloaded');
   assert.match(new URL(page.url()).pathname, /^\/bookings\/[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   assert.equal((await page.locator('h1').innerText()).trim(), 'Your booking is confirmed');
@@ -88,7 +88,7 @@ test('sold out: the waiting list', async () => {
   await page.fill('#b-name', 'Patient Reader');
   await page.fill('#b-email', 'patient@example.org');
   await page.check('input[name=consent]');
-  await page.locator('button[type=submit]').click();
+  await page.locator('main button[type=submit]').click();
   await page.waitForLoadState('domcontentloaded');
   assert.equal((await page.locator('h1').innerText()).trim(), 'You are on the waiting list');
   assert.match(await page.locator('main').innerText(), /You are first in line\./);
