@@ -67,7 +67,8 @@ search_sync(struct db_conn *c, long long id)
 	/* a lookup first: an FTS5 delete costs even when there is no row */
 	if ((pg ? db_exec(c, "DELETE FROM search_index WHERE article_id = ?", "i", id)
 		: db_int1(c, 0, "SELECT count(*) FROM search_index WHERE rowid = ?", "i", id) > 0
-		? db_exec(c, "DELETE FROM search_index WHERE rowid = ?", "i", id) : 0) < 0)
+		? db_exec(c, "DELETE FROM search_index WHERE rowid = ?", "i", id) : 0) < 0 ||
+	    db_exec(c, "DELETE FROM search_facets WHERE article_id = ?", "i", id) < 0)
 		return -1;
 	struct arena a = {0};
 	int rc = -1;
@@ -88,7 +89,8 @@ search_sync(struct db_conn *c, long long id)
 	    "AND n.edition = ? WHERE t.article_id = ? ORDER BY n.name", "si", edcode, id));
 	const char *authors = joined(&a, db_query(c, "SELECT au.name FROM article_authors x JOIN authors au ON au.id = x.author_id "
 	    "WHERE x.article_id = ? ORDER BY x.position", "i", id));
-	if (!tags || !authors)
+	if (!tags || !authors || db_exec(c, "INSERT INTO search_facets (article_id, kind, section_id, published_at) "
+	    "SELECT id, kind, section_id, published_at FROM articles WHERE id = ?", "i", id) != 1)
 		goto out;
 	title = fts_clean(&a, title);
 	standfirst = fts_clean(&a, standfirst);
@@ -151,7 +153,8 @@ search_reindex(struct db_conn *c, const char *edition)
 	long long rc = is_pg(c)
 	    ? db_exec(c, "DELETE FROM search_index WHERE ? = '' OR edition = ?", "ss", ed, ed)
 	    : db_exec(c, "DELETE FROM search_index WHERE ? = '' OR rowid IN (SELECT id FROM articles WHERE edition = ?)", "ss", ed, ed);
-	if (rc < 0)
+	if (rc < 0 || db_exec(c, "DELETE FROM search_facets WHERE ? = '' OR article_id IN (SELECT id FROM articles WHERE edition = ?)",
+	    "ss", ed, ed) < 0)
 		return -1;
 	return index_from(c, ed, 0);
 }
@@ -214,10 +217,11 @@ search_check(struct db *db)
 	struct db_conn *c = db_acquire(db);
 	int rc = 0;
 	long long indexed = db_int1(c, -1, "SELECT count(*) FROM (SELECT 1 FROM search_index LIMIT 1) AS x", "");
+	long long faceted = db_int1(c, -1, "SELECT count(*) FROM (SELECT 1 FROM search_facets LIMIT 1) AS x", "");
 	long long published = db_int1(c, -1, "SELECT count(*) FROM (SELECT 1 FROM articles WHERE status = 'published' LIMIT 1) AS x", "");
-	if (indexed < 0 || published < 0)
+	if (indexed < 0 || published < 0 || faceted < 0)
 		rc = -1;
-	else if (indexed == 0 && published > 0)
+	else if ((indexed == 0 || faceted == 0) && published > 0)   /* faceted: an index made before 0019 */
 		rc = inval_write(c, reindex_tx, NULL, NULL) < 0 ? -1 : 1;
 	db_release(c);
 	return rc;
@@ -425,12 +429,14 @@ filter_choices(struct page *p, const struct filters *f)
 	    (f->to && *f->to));
 }
 
-/* SQLite: CROSS JOIN keeps the full-text match as the outer loop; left to
- * itself the planner may walk an edition's articles and match each one. */
-#define SQ_WHERE "WHERE search_index MATCH ? AND a.edition = ? AND a.status = 'published' AND a.published_at <= ? " \
-	"AND (? = 0 OR a.section_id = ?) AND (? = '' OR a.kind = ?) " \
-	"AND (? = 0 OR EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)) " \
-	"AND a.published_at >= ? AND a.published_at < ? "
+/* SQLite, with filters: each match is joined to its narrow search_facets
+ * row, not its article row (the edition is the match's scope); CROSS JOIN
+ * keeps the full-text match as the outer loop, else the planner may walk
+ * an edition's articles and match each one. */
+#define SQ_FILTERED "FROM search_index CROSS JOIN search_facets f ON f.article_id = search_index.rowid " \
+	"WHERE search_index MATCH ? AND f.published_at <= ? AND (? = 0 OR f.section_id = ?) AND (? = '' OR f.kind = ?) " \
+	"AND (? = 0 OR EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = f.article_id AND x.author_id = ?)) " \
+	"AND f.published_at >= ? AND f.published_at < ? "
 #define PG_FROM "FROM search_index s JOIN articles a ON a.id = s.article_id, " \
 	"(SELECT to_tsquery(CAST(coalesce((SELECT config FROM search_index WHERE edition = ? LIMIT 1), 'simple') AS regconfig), ?) AS q) AS x "
 #define PG_WHERE "WHERE s.doc @@ x.q AND s.edition = ? AND a.status = 'published' AND a.published_at <= ? " \
@@ -518,17 +524,20 @@ run_search(struct page *p, const struct filters *f, const struct fts_query *fq)
 		n = article_cards(p, st, list);
 	} else {
 		/* with filters: one pass over the matches ranks the page and counts
-		 * them all (count(*) OVER () beside each row) */
-		st = db_query(c, "WITH m AS MATERIALIZED (SELECT " ARTICLE_CARD_COLUMNS ", bm25(search_index, 10.0, 4.0, 1.0, 4.0, 2.0) AS score "
-		    "FROM search_index CROSS JOIN articles a ON a.id = search_index.rowid " SQ_WHERE ") "
-		    "SELECT " ARTICLE_CARD_COLUMNS ", count(*) OVER () FROM m AS a ORDER BY a.score, a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
-		    "ssiiissiiiidd", q, ed, now, f->section_id, f->section_id, kind, kind, f->author_id, f->author_id, f->from_t, f->to_t,
+		 * them all (count(*) OVER () beside each row); only the page's ten
+		 * are joined to their articles */
+		st = db_query(c, "WITH m AS MATERIALIZED (SELECT f.article_id AS id, f.published_at AS pub, "
+		    "bm25(search_index, 10.0, 4.0, 1.0, 4.0, 2.0) AS score " SQ_FILTERED ") "
+		    "SELECT " ARTICLE_CARD_COLUMNS ", x.total FROM (SELECT id, score, pub, count(*) OVER () AS total FROM m "
+		    "ORDER BY score, pub DESC, id DESC LIMIT ? OFFSET ?) AS x CROSS JOIN articles a ON a.id = x.id "
+		    "ORDER BY x.score, x.pub DESC, x.id DESC",
+		    "siiissiiiidd", q, now, f->section_id, f->section_id, kind, kind, f->author_id, f->author_id, f->from_t, f->to_t,
 		    PER_PAGE, offset);
 		total = 0;
 		n = article_cards_counted(p, st, list, &total);
 		if (n == 0 && offset > 0 && !c->failed)   /* past the end: how far does it go? */
-			total = db_int1(c, -1, "SELECT count(*) FROM search_index CROSS JOIN articles a ON a.id = search_index.rowid " SQ_WHERE,
-			    "ssiiissiiii", q, ed, now, f->section_id, f->section_id, kind, kind, f->author_id, f->author_id, f->from_t, f->to_t);
+			total = db_int1(c, -1, "SELECT count(*) " SQ_FILTERED, "siiissiiii", q, now, f->section_id, f->section_id, kind, kind,
+			    f->author_id, f->author_id, f->from_t, f->to_t);
 	}
 	if (c->failed || total < 0)
 		return -1;

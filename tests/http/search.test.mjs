@@ -188,3 +188,16 @@ test('gazette search: language and reindex', async () => {
   assert.match(execFileSync(BIN, ['search', 'language', 'pt', 'auto', '--db', S.db]).toString(), /^pt: portuguese/);
   assert.ok(has(await found('pt', 'pintassilgo eleições'), fx.pt));
 });
+
+test('a site indexed before the filter rows existed is brought up to date at start', async () => {
+  sql(S.db, 'DELETE FROM search_facets');
+  const T = await startServer([], { db: S.db });
+  try {
+    const r = await get(T.base, `/pt/search?q=pintassilgo&kind=${sql(S.db, `SELECT kind FROM articles WHERE id = ${fx.pt}`).trim()}`);
+    assert.equal(r.status, 200);
+    assert.ok(has(hrefs(r.body), fx.pt), 'found through a filter again');
+    assert.equal(sql(S.db, 'SELECT count(*) FROM search_facets').trim(), sql(S.db, "SELECT count(*) FROM articles WHERE status = 'published'").trim());
+  } finally {
+    await T.stop();
+  }
+});
