@@ -124,13 +124,28 @@ api_rd(struct req *r)
 	return r->app;
 }
 
+/* A request's key and edition: the edition, or NULL with the error sent. */
 static const struct edition *
-api_edition(struct req *r)
+api_open(struct req *r)
 {
+	if (!api_auth(r))
+		return NULL;
 	const struct edition *ed = edition_find(r->params[0]);
 	if (!ed)
 		json_error(r, 404, "not_found", "No such edition.");
 	return ed;
+}
+
+/* Ends a list that st filled: the closing text and the answer, or a 500. */
+static void
+api_finish(struct req *r, struct db_stmt *st, const char *close)
+{
+	if (db_done(st) < 0) {
+		json_error(r, 500, "internal", "The list could not be read.");
+		return;
+	}
+	buf_puts(&r->body, close);
+	json_send(r);
 }
 
 /* {"slug","name","url"} of a term in an edition, or null. */
@@ -227,9 +242,7 @@ parse_cursor(const char *s, long long *t, long long *id)
 static void
 api_articles(struct req *r)
 {
-	if (!api_auth(r))
-		return;
-	const struct edition *ed = api_edition(r);
+	const struct edition *ed = api_open(r);
 	if (!ed)
 		return;
 	struct db_conn *c = req_db(r);
@@ -304,9 +317,7 @@ api_articles(struct req *r)
 static void
 api_article(struct req *r)
 {
-	if (!api_auth(r))
-		return;
-	const struct edition *ed = api_edition(r);
+	const struct edition *ed = api_open(r);
 	if (!ed)
 		return;
 	struct db_conn *c = req_db(r);
@@ -365,9 +376,7 @@ api_article(struct req *r)
 static void
 api_terms(struct req *r, const char *taxonomy)
 {
-	if (!api_auth(r))
-		return;
-	const struct edition *ed = api_edition(r);
+	const struct edition *ed = api_open(r);
 	if (!ed)
 		return;
 	struct db_stmt *st = db_query(req_db(r), "SELECT n.slug, n.name, n.description FROM term_names n JOIN terms t ON t.id = n.term_id "
@@ -383,12 +392,7 @@ api_terms(struct req *r, const char *taxonomy)
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_term(&r->a, ed->code, taxonomy, db_text(st, 0)), NULL), false);
 		buf_putc(b, '}');
 	}
-	if (db_done(st) < 0) {
-		json_error(r, 500, "internal", "The list could not be read.");
-		return;
-	}
-	buf_puts(b, "]}");
-	json_send(r);
+	api_finish(r, st, "]}");
 }
 
 static void api_sections(struct req *r) { api_terms(r, "section"); }
@@ -398,9 +402,7 @@ static void api_tags(struct req *r) { api_terms(r, "tag"); }
 static void
 api_authors(struct req *r)
 {
-	if (!api_auth(r))
-		return;
-	const struct edition *ed = api_edition(r);
+	const struct edition *ed = api_open(r);
 	if (!ed)
 		return;
 	struct db_stmt *st = db_query(req_db(r), "SELECT au.slug, au.name, (SELECT bio FROM author_bios x WHERE x.author_id = au.id "
@@ -416,21 +418,14 @@ api_authors(struct req *r)
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_author(&r->a, ed->code, db_text(st, 0)), NULL), false);
 		buf_putc(b, '}');
 	}
-	if (db_done(st) < 0) {
-		json_error(r, 500, "internal", "The list could not be read.");
-		return;
-	}
-	buf_puts(b, "]}");
-	json_send(r);
+	api_finish(r, st, "]}");
 }
 
 /* GET /api/v1/{edition}/events: those that have not ended, soonest first */
 static void
 api_events(struct req *r)
 {
-	if (!api_auth(r))
-		return;
-	const struct edition *ed = api_edition(r);
+	const struct edition *ed = api_open(r);
 	if (!ed)
 		return;
 	struct db_stmt *st = db_query(req_db(r), "SELECT slug, title, summary, kind, status, starts_at, ends_at, tz, venue_name "
@@ -452,12 +447,7 @@ api_events(struct req *r)
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), "/", ed->code, "/events/", db_text(st, 0), NULL), false);
 		buf_putc(b, '}');
 	}
-	if (db_done(st) < 0) {
-		json_error(r, 500, "internal", "The list could not be read.");
-		return;
-	}
-	buf_puts(b, "]}");
-	json_send(r);
+	api_finish(r, st, "]}");
 }
 
 /* GET /api/v1/openapi.json: public, cacheable */

@@ -521,6 +521,25 @@ routes_register(void)
 	router_add(archive_routes);
 }
 
+/* Stops the server (requests in flight finish), the background jobs when
+ * they were started, then closes what they used. */
+static void
+serve_teardown(struct server *srv, struct db *db, bool jobs)
+{
+	server_stop(srv);
+	if (jobs) {
+		outbox_stop();
+		scheduler_stop();
+		inval_poller_stop();
+	}
+	db_close(db);
+	site_shutdown();
+	router_reset();
+	theme_install(NULL);
+	i18n_shutdown();
+	image_shutdown();
+}
+
 static int
 cmd_serve(struct opts *o)
 {
@@ -612,13 +631,7 @@ cmd_serve(struct opts *o)
 	}
 	if (o->audit) {   /* nothing that writes: no scheduler, no outbox */
 		int problems = audit_seo_run(base, stdout);
-		server_stop(srv);
-		db_close(db);
-		site_shutdown();
-		router_reset();
-		theme_install(NULL);
-		i18n_shutdown();
-		image_shutdown();
+		serve_teardown(srv, db, false);
 		return problems < 0 ? 2 : problems > 0;
 	}
 	inval_poller_start(db, 100);
@@ -648,16 +661,7 @@ cmd_serve(struct opts *o)
 		log_info("signal %d: stopping", sig);
 		break;
 	}
-	server_stop(srv);
-	outbox_stop();
-	scheduler_stop();
-	inval_poller_stop();
-	db_close(db);
-	site_shutdown();
-	router_reset();
-	theme_install(NULL);
-	i18n_shutdown();
-	image_shutdown();
+	serve_teardown(srv, db, true);
 	log_info("stopped");
 	return 0;
 }

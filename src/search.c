@@ -120,29 +120,40 @@ out:
 	return rc;
 }
 
+#define SLICE 512
+
+/* Syncs the ids a statement lists (at most SLICE, ascending): how many, or
+ * -1; *last becomes the largest. Slices keep no statement open while the
+ * index is written. */
+static int
+sync_slice(struct db_conn *c, struct db_stmt *st, long long *last)
+{
+	long long ids[SLICE];
+	int k = 0;
+	while (k < SLICE && db_row(st))
+		ids[k++] = db_int(st, 0);
+	if (db_done(st) < 0)
+		return -1;
+	for (int i = 0; i < k; i++)
+		if (search_sync(c, ids[i]) < 0)
+			return -1;
+	if (k)
+		*last = ids[k - 1];
+	return k;
+}
+
 /* Indexes the published articles of an edition ("": all) with ids above
  * last; how many, or -1. */
 static int
 index_from(struct db_conn *c, const char *ed, long long last)
 {
-	int n = 0;
-	for (;;) {   /* in slices, so the statement is not held open while writing */
-		long long ids[512];
-		int k = 0;
-		struct db_stmt *st = db_query(c, "SELECT id FROM articles WHERE status = 'published' AND (? = '' OR edition = ?) "
-		    "AND id > ? ORDER BY id LIMIT 512", "ssi", ed, ed, last);
-		while (db_row(st))
-			ids[k++] = db_int(st, 0);
-		if (db_done(st) < 0)
-			return -1;
-		for (int i = 0; i < k; i++)
-			if (search_sync(c, ids[i]) < 0)
-				return -1;
+	int n = 0, k;
+	do {
+		k = sync_slice(c, db_query(c, "SELECT id FROM articles WHERE status = 'published' AND (? = '' OR edition = ?) "
+		    "AND id > ? ORDER BY id LIMIT 512", "ssi", ed, ed, last), &last);
 		n += k;
-		if (k < 512)
-			return n;
-		last = ids[k - 1];
-	}
+	} while (k == SLICE);
+	return k < 0 ? -1 : n;
 }
 
 int
@@ -169,39 +180,25 @@ search_index_after(struct db_conn *c, long long after_id)
 int
 search_sync_term(struct db_conn *c, long long term)
 {
-	long long ids[4096];
-	int k = 0;
-	struct db_stmt *st = db_query(c, "SELECT article_id FROM article_tags WHERE term_id = ? LIMIT 4096", "i", term);
-	while (db_row(st))
-		ids[k++] = db_int(st, 0);
-	if (db_done(st) < 0)
-		return -1;
-	for (int i = 0; i < k; i++)
-		if (search_sync(c, ids[i]) < 0)
-			return -1;
-	return 0;
+	long long last = 0;
+	int k;
+	do
+		k = sync_slice(c, db_query(c, "SELECT article_id FROM article_tags WHERE term_id = ? AND article_id > ? "
+		    "ORDER BY article_id LIMIT 512", "ii", term, last), &last);
+	while (k == SLICE);
+	return k < 0 ? -1 : 0;
 }
 
 int
 search_sync_author(struct db_conn *c, long long author)
 {
 	long long last = 0;
-	for (;;) {
-		long long ids[512];
-		int k = 0;
-		struct db_stmt *st = db_query(c, "SELECT article_id FROM article_authors WHERE author_id = ? AND article_id > ? "
-		    "ORDER BY article_id LIMIT 512", "ii", author, last);
-		while (db_row(st))
-			ids[k++] = db_int(st, 0);
-		if (db_done(st) < 0)
-			return -1;
-		for (int i = 0; i < k; i++)
-			if (search_sync(c, ids[i]) < 0)
-				return -1;
-		if (k < 512)
-			return 0;
-		last = ids[k - 1];
-	}
+	int k;
+	do
+		k = sync_slice(c, db_query(c, "SELECT article_id FROM article_authors WHERE author_id = ? AND article_id > ? "
+		    "ORDER BY article_id LIMIT 512", "ii", author, last), &last);
+	while (k == SLICE);
+	return k < 0 ? -1 : 0;
 }
 
 static int
