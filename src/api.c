@@ -225,19 +225,6 @@ jarticle_head(struct req *r, struct buf *b, const struct edition *ed, struct db_
 	jint(b, "comment_count", db_int(st, 9));
 }
 
-static bool
-parse_cursor(const char *s, long long *t, long long *id)
-{
-	const char *dot = s ? strchr(s, '.') : NULL;
-	if (!dot || dot == s || !dot[1] || dot - s > 12 || strlen(dot + 1) > 18)
-		return false;
-	if (strspn(s, "0123456789") != (size_t)(dot - s) || strspn(dot + 1, "0123456789") != strlen(dot + 1))
-		return false;
-	*t = atoll(s);
-	*id = atoll(dot + 1);
-	return true;
-}
-
 /* GET /api/v1/{edition}/articles?kind=&section=&tag=&author=&limit=&cursor= */
 static void
 api_articles(struct req *r)
@@ -257,7 +244,7 @@ api_articles(struct req *r)
 			return;
 		}
 	}
-	if (cursor && !parse_cursor(cursor, &ct, &cid)) {
+	if (cursor && !listing_cursor(cursor, &ct, &cid)) {
 		json_error(r, 400, "bad_request", "cursor must be a next_cursor value from an earlier page.");
 		return;
 	}

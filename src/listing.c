@@ -22,8 +22,8 @@ static const char sql_after[] = "SELECT " ARTICLE_CARD_COLUMNS ", l.listed_at" L
 	"ORDER BY l.listed_at ASC, l.article_id ASC LIMIT ?";
 
 /* "1700000000.42" → time and id; false for anything else. */
-static bool
-parse_cursor(const char *s, long long *t, long long *id)
+bool
+listing_cursor(const char *s, long long *t, long long *id)
 {
 	const char *dot = s ? strchr(s, '.') : NULL;
 	if (!dot || dot == s || !dot[1] || dot - s > 12 || strlen(dot + 1) > 12)
@@ -58,7 +58,7 @@ listing_render(struct page *p, const char *list, const char *base, int skip, str
 	int pg = 1;
 	if ((before != NULL) + (after != NULL) + (pgs != NULL) > 1)
 		return 400;
-	if ((before && !parse_cursor(before, &ct, &cid)) || (after && !parse_cursor(after, &ct, &cid)))
+	if ((before && !listing_cursor(before, &ct, &cid)) || (after && !listing_cursor(after, &ct, &cid)))
 		return 400;
 	if (pgs) {
 		size_t n = strlen(pgs);

@@ -194,6 +194,9 @@ int article_cards_counted(struct page *p, struct db_stmt *st, struct tv *list, l
  * pagination links; it returns 0 or an HTTP status to answer (400, 404).
  * skip: stories page 1 shows elsewhere (the front page's top stories). */
 int listing_fetch(struct page *p, const char *list, int limit, struct tv *out);
+/* A keyset cursor "TIME.ID" ("1700000000.42") → time and id; false for
+ * anything else (also used by the Content API's pages). */
+bool listing_cursor(const char *s, long long *t, long long *id);
 int listing_render(struct page *p, const char *list, const char *base, int skip, struct tv *out);
 /* Rewrites an article's rows in article_listings, its byline copy and its
  * related stories from its current state: call after any change to an
