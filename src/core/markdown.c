@@ -97,8 +97,18 @@ md_html_text(const char *html, size_t n)
 	for (size_t i = 0; i < n;) {
 		char ch = html[i];
 		if (ch == '<') {
+			/* the end of a heading: a mark, so that a snippet does not run
+			 * the heading into the paragraph after it */
+			bool heading = i + 3 < n && html[i + 1] == '/' && html[i + 2] == 'h' && html[i + 3] >= '1' && html[i + 3] <= '6';
 			const char *gt = memchr(html + i, '>', n - i);
 			i = gt ? (size_t)(gt - html) + 1 : n;
+			if (heading && o > out) {
+				if (o[-1] != ' ')
+					*o++ = ' ';
+				memcpy(o, "\xc2\xb7", 2);   /* · */
+				o += 2;
+				space = false;
+			}
 			ch = ' ';
 		} else if (ch == '&') {
 			size_t k = 0;

@@ -165,7 +165,7 @@ Test(search, words_of_rendered_markdown)
 	size_t n;
 	char *html = md_render(md, strlen(md), MD_ARTICLE, &n);
 	char *t = md_html_text(html, n);
-	cr_assert_str_eq(t, "Heading Some bold & a link \"quoted\" raw été 1 < 2 one two");
+	cr_assert_str_eq(t, "Heading · Some bold & a link \"quoted\" raw été 1 < 2 one two");
 	free(t);
 	free(html);
 }
