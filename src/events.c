@@ -5,7 +5,9 @@
  * is bookings.c; seats are tickets.c. */
 #include "events.h"
 #include "core/i18n.h"
+#include "core/cache.h"
 #include "core/ics.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,14 +222,89 @@ group_remaining(struct db_conn *c, long long group)
 	return db_int1(c, 0, "SELECT coalesce(sum(remaining), 0) FROM quotas WHERE translation_group = ?", "i", group);
 }
 
+/* The banner of each edition as last worked out, reused by the pages
+ * rendered until anything at all is invalidated (the cache epoch moves) or
+ * the banner's own next change comes: a page rendered without the cache
+ * then spends no query and no date formatting on it. */
+#define BANNER_FIELDS 7
+static struct {
+	uint64_t epoch;
+	long long next;              /* the next start or end of a promotion, 0 for none */
+	bool valid, shown, sold_out;
+	long long last;
+	char *f[BANNER_FIELDS];      /* malloc'd: kind, title, summary, url, date, iso, status */
+} banner_memo[MAX_EDITIONS];
+static pthread_mutex_t banner_mu = PTHREAD_MUTEX_INITIALIZER;
+static const char *const banner_keys[BANNER_FIELDS] = {"kind", "title", "summary", "url", "date", "iso", "status"};
+
+/* The memo of the page's edition into the page, if it holds; true then. */
+static bool
+banner_recall(struct page *p, uint64_t epoch, long long now)
+{
+	bool hit = false;
+	pthread_mutex_lock(&banner_mu);
+	typeof(banner_memo[0]) *m = &banner_memo[p->edi];
+	if (m->valid && m->epoch == epoch && (!m->next || now < m->next)) {
+		hit = true;
+		if (m->next > 0)
+			resp_expires(p->r, m->next);
+		if (m->shown) {
+			struct tv *b = tv_set_map(p->root, "banner");
+			for (int i = 0; i < BANNER_FIELDS; i++)
+				if (m->f[i])
+					tv_set_str(b, banner_keys[i], arena_strdup(&p->r->a, m->f[i]));
+			if (m->sold_out)
+				tv_set_bool(b, "sold_out", true);
+			else if (m->last)
+				tv_set_int(b, "last", m->last);
+		}
+	}
+	pthread_mutex_unlock(&banner_mu);
+	return hit;
+}
+
+static void
+banner_remember(struct page *p, uint64_t epoch, long long next)
+{
+	struct tv *b = tv_get(p->root, "banner");
+	pthread_mutex_lock(&banner_mu);
+	typeof(banner_memo[0]) *m = &banner_memo[p->edi];
+	for (int i = 0; i < BANNER_FIELDS; i++) {
+		free(m->f[i]);
+		const char *v = b ? tv_get_str(b, banner_keys[i]) : NULL;
+		m->f[i] = v ? strdup(v) : NULL;
+	}
+	struct tv *so = b ? tv_get(b, "sold_out") : NULL, *last = b ? tv_get(b, "last") : NULL;
+	m->sold_out = so && so->t == TV_BOOL && so->u.b;
+	m->last = last && last->t == TV_INT ? last->u.i : 0;
+	m->shown = b != NULL;
+	m->next = next > 0 ? next : 0;
+	m->epoch = epoch;
+	m->valid = true;
+	pthread_mutex_unlock(&banner_mu);
+}
+
+static void banner_build(struct page *p, long long now, long long *next);
+
 void
 event_banner(struct page *p)
+{
+	long long now = now_s(), next = 0;
+	uint64_t epoch = cache_epoch();   /* before reading: a write meanwhile makes the memo stale */
+	resp_depends(p->r, arena_cat(&p->r->a, "banner:", p->ed->code, NULL));
+	if (banner_recall(p, epoch, now))
+		return;
+	banner_build(p, now, &next);
+	if (!p->r->dbc || !p->r->dbc->failed)
+		banner_remember(p, epoch, next);
+}
+
+static void
+banner_build(struct page *p, long long now, long long *next_out)
 {
 	struct req *r = p->r;
 	struct db_conn *c = req_db(r);
 	struct arena *a = &r->a;
-	long long now = now_s();
-	resp_depends(r, arena_cat(a, "banner:", p->ed->code, NULL));
 	/* the banner changes by itself at the next start or end of a promotion */
 	long long next = db_int1(c, 0, "SELECT min(t) FROM (SELECT banner_from AS t FROM events WHERE edition = ? AND featured = 1 "
 	    "AND banner_from > ? UNION ALL SELECT coalesce(banner_until, starts_at) FROM events WHERE edition = ? AND featured = 1 "
@@ -235,6 +312,7 @@ event_banner(struct page *p)
 	    "AND starts_at > ?) AS x", "sisisi", p->ed->code, now, p->ed->code, now, p->ed->code, now);
 	if (next > 0)
 		resp_expires(r, next);
+	*next_out = next;
 	struct event e;
 	struct db_stmt *st = db_query(c, "SELECT " EVENT_COLUMNS " FROM events WHERE edition = ? AND featured = 1 "
 	    "AND status <> 'cancelled' AND coalesce(banner_from, 0) <= ? AND coalesce(banner_until, starts_at) > ? AND starts_at > ? "
