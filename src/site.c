@@ -271,7 +271,8 @@ page_render(struct page *p, const char *template, int status)
 	struct tv *root = p->root;
 	struct tv *sw = tv_set_list(root, "switcher");
 	struct tv *alts = tv_set_list(root, "alternates");
-	int me = edition_index(p->ed);
+	int me = edition_index(p->ed), nalts = 0;
+	const char *first_alt = NULL;
 	for (int i = 0; i < neditions; i++) {
 		const struct edition *e = &editions[i];
 		const char *url = i == me && p->canonical ? p->canonical : p->alt_url[i];
@@ -292,8 +293,14 @@ page_render(struct page *p, const char *template, int status)
 			const struct edition *def = edition_default();
 			if (e == def)
 				tv_set_str(root, "x_default", arena_cat(a, base_url, url, NULL));
+			if (!nalts++)
+				first_alt = url;
 		}
 	}
+	/* a story not in the default edition: x-default is its first version in
+	 * switcher order, the same on each of them (and in the sitemaps) */
+	if (nalts > 1 && !tv_get_str(root, "x_default"))
+		tv_set_str(root, "x_default", arena_cat(a, base_url, first_alt, NULL));
 	tv_set_str(root, "og_locale", p->ed->locale);
 	if (p->canonical) {
 		tv_set_str(root, "canonical", arena_cat(a, base_url, p->canonical, NULL));

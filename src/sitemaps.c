@@ -1,7 +1,8 @@
 /* sitemaps.c: what search engines read first: robots.txt, a sitemap index,
  * per-edition sitemaps of every published story (50,000 addresses a file,
  * with lastmod and xhtml:link alternates to the story in the other
- * editions, x-default the default edition's), and a Google News sitemap
+ * editions, x-default the default edition's or else the first one's in
+ * switcher order, as on the pages), and a Google News sitemap
  * per edition with the stories of the last 48 hours. Cached like pages
  * with the listing tags of every edition (a story published, withdrawn or
  * translated anywhere changes them). */
@@ -79,8 +80,8 @@ alternates(struct req *r, struct buf *b, long long group)
 		return;
 	struct db_stmt *st = db_query(req_db(r), "SELECT edition, slug, published_at FROM articles WHERE translation_group = ? "
 	    "AND status = 'published' AND published_at <= ? ORDER BY edition", "ii", group, (long long)time(NULL));
-	int n = 0;
-	const char *def = NULL;
+	int n = 0, first = MAX_EDITIONS;
+	const char *def = NULL, *first_url = NULL;
 	struct buf links = {0};
 	while (db_row(st)) {
 		const char *url = arena_cat(&r->a, site_base_url(), url_article(&r->a, db_text(st, 0), db_text(st, 1), db_int(st, 2)), NULL);
@@ -89,16 +90,22 @@ alternates(struct req *r, struct buf *b, long long group)
 		buf_puts(&links, "\" href=\"");
 		xml(&links, url);
 		buf_puts(&links, "\"/>");
-		if (edition_default() && strcmp(db_text(st, 0), edition_default()->code) == 0)
+		const struct edition *e = edition_find(db_text(st, 0));
+		if (e && e == edition_default())
 			def = url;
+		for (int i = 0; e && i < first && i < edition_count(); i++)
+			if (edition_at(i) == e) {
+				first = i;
+				first_url = url;
+			}
 		n++;
 	}
 	db_done(st);
 	if (n > 1) {   /* a story alone in its edition has no alternates */
 		buf_raw(b, links.s, links.len);
-		if (def) {
+		if (def || first_url) {
 			buf_puts(b, "<xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"");
-			xml(b, def);
+			xml(b, def ? def : first_url);
 			buf_puts(b, "\"/>");
 		}
 	}

@@ -45,6 +45,11 @@ test('broken translations: each one found', () => {
   const [other, otherSlug] = sql(B.db, `SELECT id, slug FROM articles WHERE edition = 'pt' AND status = 'published' AND translation_group IS NOT NULL AND translation_group <> ${group} ORDER BY id LIMIT 1`).trim().split('|');
   sql(B.db, "INSERT INTO editions (code, name, locale, position, is_default) VALUES ('pt_PT', 'Português europeu', 'pt_PT', 9, 0)");
   sql(B.db, `UPDATE articles SET edition = 'pt_PT' WHERE id = ${other}`);
+  // 3. not a problem: a story whose default-edition (English) version is withdrawn
+  //    keeps a common x-default (its first version in switcher order)
+  const otherGroup = sql(B.db, `SELECT translation_group FROM articles WHERE id = ${other}`).trim();
+  const [g3, esSlug] = sql(B.db, `SELECT a.translation_group, a.slug FROM articles a WHERE a.edition = 'es' AND a.status = 'published' AND a.translation_group NOT IN (${group}, ${otherGroup}) AND (SELECT count(DISTINCT edition) FROM articles b WHERE b.translation_group = a.translation_group AND b.status = 'published') = 3 ORDER BY a.id LIMIT 1`).trim().split('|');
+  sql(B.db, `UPDATE articles SET status = 'draft' WHERE edition = 'en' AND translation_group = ${g3}`);
   const r = audit(B.db);
   assert.equal(r.status, 1, r.out + r.err);
   assert.match(r.lines.at(-1), /^\d+ pages and \d+ sitemaps checked: [1-9]\d* problems?$/);
@@ -54,6 +59,7 @@ test('broken translations: each one found', () => {
   assert.ok(problems.some((l) => /hreflang 'pt_PT' is not a valid BCP 47 language tag/.test(l)), 'the bad code:\n' + r.out);
   assert.ok(problems.some((l) => l.includes(`/pt_PT/`) && l.includes(otherSlug) || l.includes(otherSlug)), 'the moved story is named');
   for (const l of problems) assert.match(l, /^http:\/\/127\.0\.0\.1:\d+\/\S*: \S/, l);
+  assert.ok(!problems.some((l) => l.includes(esSlug)), 'a story in Spanish and Portuguese only has no problem:\n' + r.out);
 });
 
 test('a theme without the articles\' JSON-LD: every article named', () => {
@@ -73,6 +79,13 @@ test('a theme without the articles\' JSON-LD: every article named', () => {
     const p = audit(S.db, '--theme', dir);
     assert.equal(p.status, 1);
     assert.ok(p.lines.some((l) => /JSON-LD has no publisher$/.test(l)), p.out);
+    // a head without x-default: every page with translations named
+    cpSync(join(root, 'themes/default/templates/article.html'), f);
+    const h = join(dir, 'templates/head.html');
+    writeFileSync(h, readFileSync(h, 'utf8').replace(/\{% end %\}\{% if x_default %\}<link rel="alternate" hreflang="x-default" href="\{\{ x_default \}\}">\n/, ''));
+    const x = audit(S.db, '--theme', dir);
+    assert.equal(x.status, 1);
+    assert.ok(x.lines.filter((l) => /hreflang alternates have no x-default$/.test(l)).length >= 10, x.out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
