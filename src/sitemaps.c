@@ -57,7 +57,7 @@ sitemap_index(struct req *r)
 		    ed, now);
 		long long last = db_int1(c, 0, "SELECT coalesce(max(coalesce(updated_at, published_at)), 0) FROM articles WHERE edition = ? "
 		    "AND status = 'published' AND published_at <= ?", "si", ed, now);
-		for (long long f = 1; f == 1 || (f - 1) * PER_FILE < n; f++) {
+		for (long long f = 1; (f - 1) * PER_FILE < n + 1; f++) {   /* n stories and the front page */
 			buf_printf(b, "<sitemap><loc>%s/sitemaps/%s-%lld.xml</loc>", site_base_url(), ed, f);
 			if (last)
 				buf_printf(b, "<lastmod>%s</lastmod>", i18n_isotime(&r->a, last));
@@ -122,11 +122,13 @@ edition_sitemap(struct req *r, const struct edition *ed, long long file)
 	depends_on_every_edition(r);
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
 		    "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
+	/* entry 0 is the front page, then the stories in id order: PER_FILE
+	 * entries a file, the front page's place counted in the first */
 	if (file == 1)
 		buf_printf(b, "<url><loc>%s/%s/</loc><changefreq>hourly</changefreq></url>\n", site_base_url(), ed->code);
 	struct db_stmt *st = db_query(c, "SELECT slug, published_at, coalesce(updated_at, published_at), coalesce(translation_group, 0) "
 	    "FROM articles WHERE edition = ? AND status = 'published' AND published_at <= ? ORDER BY id LIMIT ? OFFSET ?", "sidi", ed->code,
-	    now, PER_FILE, (file - 1) * PER_FILE);
+	    now, file == 1 ? PER_FILE - 1 : PER_FILE, file == 1 ? 0 : (file - 1) * PER_FILE - 1);
 	int rows = 0;
 	while (db_row(st)) {
 		rows++;

@@ -140,3 +140,33 @@ test('the front page says who publishes it', async () => {
   assert.equal(site.url, `${S.base}/es/`);
   assert.equal(site.inLanguage, 'es');
 });
+
+test('an edition past 50,000 stories gets a second sitemap file, none over 50,000 addresses', async () => {
+  const rows = PG
+    ? "INSERT INTO articles (edition, kind, slug, title, status, published_at, created_at) SELECT 'pt', 'news', 'bulk-' || i, 'Bulk ' || i, 'published', 1500000000 + i, 1500000000 + i FROM generate_series(1, 50000) AS i"
+    : "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) INSERT INTO articles (edition, kind, slug, title, status, published_at, created_at) SELECT 'pt', 'news', 'bulk-' || i, 'Bulk ' || i, 'published', 1500000000 + i, 1500000000 + i FROM n";
+  const T = await startServer();
+  try {
+    sql(T.db, rows);
+    const published = Number(sql(T.db, "SELECT count(*) FROM articles WHERE edition = 'pt' AND status = 'published'").trim());
+    const index = (await get(T.base, '/sitemap.xml')).body;
+    wellFormed(index);
+    assert.match(index, /\/sitemaps\/pt-1\.xml/);
+    assert.match(index, /\/sitemaps\/pt-2\.xml/);
+    assert.doesNotMatch(index, /\/sitemaps\/pt-3\.xml/);
+    const locs = [];
+    for (const n of [1, 2]) {
+      const r = await get(T.base, `/sitemaps/pt-${n}.xml`);
+      assert.equal(r.status, 200);
+      const mine = [...r.body.matchAll(/<url><loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+      assert.ok(mine.length <= 50000, `${mine.length} addresses in file ${n}`);
+      locs.push(...mine);
+    }
+    wellFormed((await get(T.base, '/sitemaps/pt-2.xml')).body);
+    assert.equal(locs.length, published + 1, 'every story and the front page');
+    assert.equal(new Set(locs).size, locs.length, 'none twice');
+    assert.equal((await get(T.base, '/sitemaps/pt-3.xml')).status, 404);
+  } finally {
+    await T.stop();
+  }
+});
