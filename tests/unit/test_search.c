@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fts.h"
 #include "markdown.h"
@@ -168,4 +169,23 @@ Test(search, words_of_rendered_markdown)
 	cr_assert_str_eq(t, "Heading · Some bold & a link \"quoted\" raw été 1 < 2 one two");
 	free(t);
 	free(html);
+}
+
+/* Random bytes and query syntax, valid UTF-8 or not: parsing, writing and
+ * running the match never fails in SQLite nor touches memory it should
+ * not (this suite also runs under ASan and UBSan). */
+Test(search, random_queries_never_break_the_match)
+{
+	add(1, "en", "english", "Harbour bridge", "Traffic \"quoted\" o'brien covid-19.");
+	static const char *bits[] = {"\"", "-", "OR", "or", " ", "*", "(", ")", ":", "^", "NEAR", "AND", "NOT", "\\", "'", "é", "ção",
+		"\xff", "\xc3", "\x1b", "\x1f", "\x02", "\x03", "harbour", "bridge", "{", "}", "+", "\t", "日本", "🙂", "--", "\"\""};
+	unsigned seed = 12345;
+	for (int i = 0; i < 3000; i++) {
+		char q[256] = "";
+		int parts = (int)(rand_r(&seed) % 12);
+		for (int k = 0; k < parts; k++)
+			strncat(q, bits[rand_r(&seed) % (sizeof bits / sizeof *bits)], sizeof q - strlen(q) - 1);
+		const char *r = find("en", "english", q);
+		cr_assert_str_neq(r, "error", "query %d: [%s]", i, q);
+	}
 }
