@@ -72,6 +72,7 @@ static const char usage_text[] =
 	"  search  rebuild the search index, choose an edition's stemmer\n"
 	"  audit   check the site as search engines read it (audit seo)\n"
 	"  api-key make, list or revoke keys of the Content API (/api/v1/…)\n"
+	"  import  bring a WordPress export in (import wordpress FILE.xml)\n"
 	"\n"
 	"Run 'gazette COMMAND --help' for a command's options.\n";
 
@@ -701,13 +702,15 @@ main(int argc, char **argv)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
 	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0 ||
-	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0) {
+	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0 || strcmp(cmd, "import") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
 		if (strcmp(cmd, "search") == 0)
 			return cmd_search(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "api-key") == 0)
 			return cmd_api_key(argc - 2, argv + 2, dbp);
+		if (strcmp(cmd, "import") == 0)
+			return cmd_import(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 'u')
 			return cmd_user(argc - 2, argv + 2, dbp);
 		if (cmd[0] == 'c')

@@ -56,6 +56,7 @@ static const struct table {
 	{"front_pins", "edition, position, article_id", false},
 	{"breaking", "edition, article_id, until, created_at", false},
 	{"api_keys", "id, name, key_hash, origins, created_at, revoked_at", true},
+	{"import_map", "source, kind, source_id, target_id", false},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

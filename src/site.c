@@ -419,6 +419,18 @@ site_dispatch(struct req *r)
 static void
 root_page(struct req *r)
 {
+	/* a WordPress site's ?p=ID and ?page_id=ID, kept as redirects by the import */
+	const char *wp = req_query(r, "p") ? req_query(r, "p") : req_query(r, "page_id");
+	if (wp && *wp && strlen(wp) < 20 && strspn(wp, "0123456789") == strlen(wp)) {
+		struct db_stmt *st = db_query(req_db(r), "SELECT to_path FROM redirects WHERE from_path = ?", "s",
+		    arena_cat(&r->a, req_query(r, "p") ? "/?p=" : "/?page_id=", wp, NULL));
+		const char *to = db_row(st) ? db_atext(st, 0, &r->a) : NULL;
+		db_done(st);
+		if (to) {
+			resp_redirect(r, 301, to);
+			return;
+		}
+	}
 	const char *codes[MAX_EDITIONS];
 	for (int i = 0; i < neditions; i++)
 		codes[i] = editions[i].code;

@@ -231,6 +231,8 @@ extern const struct route search_routes[];
 /* The Content API (src/api.c) and its keys (src/api_keys.c). */
 extern const struct route api_routes[];
 int cmd_api_key(int argc, char **argv, const char *db_path);
+/* `gazette import wordpress` (src/import_wordpress.c). */
+int cmd_import(int argc, char **argv, const char *db_path);
 int cmd_search(int argc, char **argv, const char *db_path);
 /* `gazette audit seo` (src/audit_seo.c): crawls the site served at base
  * and prints each problem to out; how many, or -1 if it could not run. */
