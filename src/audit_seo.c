@@ -420,6 +420,7 @@ audit_seo_run(const char *base, FILE *out)
 	if (!au.curl)
 		return -1;
 	curl_easy_setopt(au.curl, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(au.curl, CURLOPT_NOSIGNAL, 1L);   /* no SIGALRM for timeouts: other threads run here */
 	curl_easy_setopt(au.curl, CURLOPT_USERAGENT, "gazette-audit");
 	curl_easy_setopt(au.curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	struct buf b = {0};

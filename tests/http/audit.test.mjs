@@ -19,8 +19,14 @@ after(async () => {
   assert.equal((await B.stop()).code, 0);
 });
 
+// Runs the auditor; its stderr goes to the sanitizer log folder when there
+// is one (the ASan pass greps it), and a run that did not end by itself
+// says how it ended.
+let runs = 0;
 const audit = (db, ...args) => {
-  const r = spawnSync(BIN, ['audit', 'seo', '--db', db, ...args], { encoding: 'utf8', timeout: 120000 });
+  const r = spawnSync(BIN, ['audit', 'seo', '--db', db, ...args], { encoding: 'utf8', timeout: 120000, maxBuffer: 64 << 20 });
+  if (process.env.GAZETTE_LOG_DIR) writeFileSync(join(process.env.GAZETTE_LOG_DIR, `audit-${process.pid}-${++runs}.log`), r.stderr || '');
+  assert.ok(r.status !== null, `the auditor did not exit by itself: signal ${r.signal}, ${r.error || ''}\n${(r.stderr || '').slice(-4000)}`);
   return { status: r.status, out: r.stdout, err: r.stderr, lines: r.stdout.trim().split('\n') };
 };
 
