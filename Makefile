@@ -30,6 +30,7 @@ test: build
 bench: build
 	bench/run
 	bench/search
+	bench/import
 
 clean:
 	rm -rf $(BUILD) build-asan build-clang
