@@ -148,6 +148,17 @@ api_finish(struct req *r, struct db_stmt *st, const char *close)
 	json_send(r);
 }
 
+/* {"slug":…,"name":…,"url":…} of a term, an author or a tag at path. */
+static void
+jref(struct req *r, struct buf *b, const char *slug, const char *name, const char *path)
+{
+	buf_putc(b, '{');
+	jstr(b, "slug", slug, true);
+	jstr(b, "name", name, false);
+	jstr(b, "url", arena_cat(&r->a, site_base_url(), path, NULL), false);
+	buf_putc(b, '}');
+}
+
 /* {"slug","name","url"} of a term in an edition, or null. */
 static void
 jterm(struct req *r, struct buf *b, const char *key, const char *taxonomy, long long id, int edi)
@@ -161,21 +172,9 @@ jterm(struct req *r, struct buf *b, const char *key, const char *taxonomy, long 
 		buf_puts(b, "null");
 		return;
 	}
-	const char *code = edition_at(edi)->code;
-	jstr(b, "slug", slug, (buf_putc(b, '{'), true));
-	jstr(b, "name", name, false);
-	jstr(b, "url", arena_cat(&r->a, site_base_url(), url_term(&r->a, code, taxonomy, slug), NULL), false);
-	buf_putc(b, '}');
+	jref(r, b, slug, name, url_term(&r->a, edition_at(edi)->code, taxonomy, slug));
 }
 
-static int
-edition_index_of(const struct edition *ed)
-{
-	for (int i = 0; i < edition_count(); i++)
-		if (edition_at(i) == ed)
-			return i;
-	return 0;
-}
 
 /* The authors of an article (its byline copy "3,1"), as a JSON array. */
 static void
@@ -190,10 +189,7 @@ jauthors(struct req *r, struct buf *b, const char *ed, const char *byline)
 		if (slug && name) {
 			if (!first)
 				buf_putc(b, ',');
-			jstr(b, "slug", slug, (buf_putc(b, '{'), true));
-			jstr(b, "name", name, false);
-			jstr(b, "url", arena_cat(&r->a, site_base_url(), url_author(&r->a, ed, slug), NULL), false);
-			buf_putc(b, '}');
+			jref(r, b, slug, name, url_author(&r->a, ed, slug));
 			first = false;
 		}
 		p += strcspn(p, ",");
@@ -209,7 +205,7 @@ jauthors(struct req *r, struct buf *b, const char *ed, const char *byline)
 static void
 jarticle_head(struct req *r, struct buf *b, const struct edition *ed, struct db_stmt *st)
 {
-	int edi = edition_index_of(ed);
+	int edi = edition_index(ed);
 	long long pub = db_int(st, 5);
 	buf_printf(b, "{\"id\":%lld", db_int(st, 0));
 	jstr(b, "slug", db_text(st, 1), false);
@@ -323,7 +319,7 @@ api_article(struct req *r)
 	long long id = db_int(st, 0), category = db_isnull(st, 10) ? 0 : db_int(st, 10), group = db_isnull(st, 11) ? 0 : db_int(st, 11);
 	buf_puts(b, "{\"article\":");
 	jarticle_head(r, b, ed, st);
-	jterm(r, b, "category", "category", category, edition_index_of(ed));
+	jterm(r, b, "category", "category", category, edition_index(ed));
 	jstr(b, "body_html", db_text(st, 12) ? db_text(st, 12) : "", false);
 	db_done(st);
 	buf_puts(b, ",\"tags\":[");
@@ -332,10 +328,7 @@ api_article(struct req *r)
 	for (int i = 0; db_row(st); i++) {
 		if (i)
 			buf_putc(b, ',');
-		jstr(b, "slug", db_text(st, 0), (buf_putc(b, '{'), true));
-		jstr(b, "name", db_text(st, 1), false);
-		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_term(&r->a, ed->code, "tag", db_text(st, 0)), NULL), false);
-		buf_putc(b, '}');
+		jref(r, b, db_text(st, 0), db_text(st, 1), url_term(&r->a, ed->code, "tag", db_text(st, 0)));
 	}
 	db_done(st);
 	buf_puts(b, "],\"translations\":[");
@@ -344,7 +337,8 @@ api_article(struct req *r)
 	for (int i = 0; group && db_row(st); i++) {
 		if (i)
 			buf_putc(b, ',');
-		jstr(b, "edition", db_text(st, 0), (buf_putc(b, '{'), true));
+		buf_putc(b, '{');
+		jstr(b, "edition", db_text(st, 0), true);
 		jstr(b, "slug", db_text(st, 1), false);
 		jstr(b, "title", db_text(st, 2), false);
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_article(&r->a, db_text(st, 0), db_text(st, 1), db_int(st, 3)), NULL),
@@ -373,7 +367,8 @@ api_terms(struct req *r, const char *taxonomy)
 	for (int i = 0; db_row(st); i++) {
 		if (i)
 			buf_putc(b, ',');
-		jstr(b, "slug", db_text(st, 0), (buf_putc(b, '{'), true));
+		buf_putc(b, '{');
+		jstr(b, "slug", db_text(st, 0), true);
 		jstr(b, "name", db_text(st, 1), false);
 		jstr(b, "description", db_text(st, 2), false);
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_term(&r->a, ed->code, taxonomy, db_text(st, 0)), NULL), false);
@@ -399,7 +394,8 @@ api_authors(struct req *r)
 	for (int i = 0; db_row(st); i++) {
 		if (i)
 			buf_putc(b, ',');
-		jstr(b, "slug", db_text(st, 0), (buf_putc(b, '{'), true));
+		buf_putc(b, '{');
+		jstr(b, "slug", db_text(st, 0), true);
 		jstr(b, "name", db_text(st, 1), false);
 		jstr(b, "bio", db_text(st, 2) ? db_text(st, 2) : "", false);
 		jstr(b, "url", arena_cat(&r->a, site_base_url(), url_author(&r->a, ed->code, db_text(st, 0)), NULL), false);
@@ -422,7 +418,8 @@ api_events(struct req *r)
 	for (int i = 0; db_row(st); i++) {
 		if (i)
 			buf_putc(b, ',');
-		jstr(b, "slug", db_text(st, 0), (buf_putc(b, '{'), true));
+		buf_putc(b, '{');
+		jstr(b, "slug", db_text(st, 0), true);
 		jstr(b, "title", db_text(st, 1), false);
 		jstr(b, "summary", db_text(st, 2), false);
 		jstr(b, "kind", db_text(st, 3), false);

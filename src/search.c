@@ -176,30 +176,24 @@ search_index_after(struct db_conn *c, long long after_id)
 	return index_from(c, "", after_id);
 }
 
-/* The articles of a renamed tag or author: their index rows name it. */
-int
-search_sync_term(struct db_conn *c, long long term)
+/* The articles of a renamed tag (or author): their index rows name it. */
+static int
+sync_named(struct db_conn *c, long long id, bool author)
 {
 	long long last = 0;
 	int k;
 	do
-		k = sync_slice(c, db_query(c, "SELECT article_id FROM article_tags WHERE term_id = ? AND article_id > ? "
-		    "ORDER BY article_id LIMIT 512", "ii", term, last), &last);
+		k = sync_slice(c, author
+		    ? db_query(c, "SELECT article_id FROM article_authors WHERE author_id = ? AND article_id > ? "
+			"ORDER BY article_id LIMIT 512", "ii", id, last)
+		    : db_query(c, "SELECT article_id FROM article_tags WHERE term_id = ? AND article_id > ? "
+			"ORDER BY article_id LIMIT 512", "ii", id, last), &last);
 	while (k == SLICE);
 	return k < 0 ? -1 : 0;
 }
 
-int
-search_sync_author(struct db_conn *c, long long author)
-{
-	long long last = 0;
-	int k;
-	do
-		k = sync_slice(c, db_query(c, "SELECT article_id FROM article_authors WHERE author_id = ? AND article_id > ? "
-		    "ORDER BY article_id LIMIT 512", "ii", author, last), &last);
-	while (k == SLICE);
-	return k < 0 ? -1 : 0;
-}
+int search_sync_term(struct db_conn *c, long long term) { return sync_named(c, term, false); }
+int search_sync_author(struct db_conn *c, long long author) { return sync_named(c, author, true); }
 
 static int
 reindex_tx(struct db_conn *c, struct inval *iv, void *arg)

@@ -4,7 +4,6 @@
 #include "site.h"
 #include "core/i18n.h"
 #include "core/form.h"
-#include "core/fts.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/router.h"
@@ -27,7 +26,7 @@ site_init(struct db *db, const struct site_config *cfg)
 	snprintf(base_url, sizeof base_url, "%s", cfg->base_url ? cfg->base_url : "");
 	struct db_conn *c = db_acquire(db);
 	neditions = 0;
-	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default, search_language FROM editions ORDER BY position, code", "");
+	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default FROM editions ORDER BY position, code", "");
 	while (db_row(st) && neditions < MAX_EDITIONS) {
 		struct edition *e = &editions[neditions++];
 		snprintf(e->code, sizeof e->code, "%s", db_text(st, 0));
@@ -35,9 +34,6 @@ site_init(struct db *db, const struct site_config *cfg)
 		snprintf(e->locale, sizeof e->locale, "%s", db_text(st, 2));
 		e->position = (int)db_int(st, 3);
 		e->is_default = db_int(st, 4) != 0;
-		const char *sl = db_text(st, 5);
-		snprintf(e->search_language, sizeof e->search_language, "%s",
-		    sl && *sl ? sl : fts_language_for_locale(e->locale));
 	}
 	db_done(st);
 	int rc = site_secret_init(c);
@@ -81,7 +77,7 @@ edition_default(void)
 int edition_count(void) { return neditions; }
 const struct edition *edition_at(int i) { return i >= 0 && i < neditions ? &editions[i] : NULL; }
 
-static int
+int
 edition_index(const struct edition *ed)
 {
 	return (int)(ed - editions);

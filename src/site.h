@@ -19,7 +19,6 @@ struct edition {
 	char locale[32];
 	int position;
 	bool is_default;
-	char search_language[24];   /* Snowball stemmer name, "" for none (src/search.c) */
 };
 
 struct site_config {
@@ -34,6 +33,7 @@ const char *site_base_url(void);   /* "https://news.example.org", no trailing sl
 const struct edition *edition_default(void);
 int edition_count(void);
 const struct edition *edition_at(int i);   /* in switcher order */
+int edition_index(const struct edition *ed);   /* ed's place in that order */
 
 /* The site's reference data in memory (src/refdata.c): term and author
  * names and slugs, the section navigation. A request takes a snapshot

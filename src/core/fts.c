@@ -240,10 +240,16 @@ fts_language_for_locale(const char *locale)
 		{"no", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"}, {"ru", "russian"}, {"sr", "serbian"},
 		{"sv", "swedish"}, {"ta", "tamil"}, {"tr", "turkish"}, {"yi", "yiddish"},
 	};
+	/* whether libstemmer has each, found out once (0 not yet, 1 yes, -1 no):
+	 * this runs for every article indexed and every search */
+	static _Atomic signed char known[sizeof map / sizeof map[0]];
 	size_t n = locale ? strcspn(locale, "_-.@") : 0;
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (n == strlen(map[i][0]) && strncmp(locale, map[i][0], n) == 0)
-			return fts_stemmer_known(map[i][1]) ? map[i][1] : "";
+		if (n == strlen(map[i][0]) && strncmp(locale, map[i][0], n) == 0) {
+			if (!known[i])
+				known[i] = fts_stemmer_known(map[i][1]) ? 1 : -1;
+			return known[i] > 0 ? map[i][1] : "";
+		}
 	return "";
 }
 

@@ -94,17 +94,27 @@ ticks(const char *s)
 
 static void inlines(struct buf *b, xmlNode *n, bool in_heading);
 
+/* The inline text of n's children into in; [*s, *e) is it without the
+ * spaces around it. */
+static void
+inline_trimmed(struct buf *in, xmlNode *n, bool in_heading, size_t *s, size_t *e)
+{
+	inlines(in, n->children, in_heading);
+	*s = 0;
+	*e = in->len;
+	while (*s < *e && in->s[*s] == ' ')
+		(*s)++;
+	while (*e > *s && in->s[*e - 1] == ' ')
+		(*e)--;
+}
+
 /* Wraps what the children write in mark (emphasis), trimmed inside. */
 static void
 wrapped(struct buf *b, xmlNode *n, const char *mark, bool in_heading)
 {
 	struct buf in = {0};
-	inlines(&in, n->children, in_heading);
-	size_t s = 0, e = in.len;
-	while (s < e && in.s[s] == ' ')
-		s++;
-	while (e > s && in.s[e - 1] == ' ')
-		e--;
+	size_t s, e;
+	inline_trimmed(&in, n, in_heading, &s, &e);
 	if (e > s) {
 		if (s && (!b->len || b->s[b->len - 1] != ' '))
 			buf_putc(b, ' ');
@@ -306,12 +316,8 @@ block_one(struct buf *out, xmlNode *n)
 	if (is(n, "h1") || is(n, "h2") || is(n, "h3") || is(n, "h4") || is(n, "h5") || is(n, "h6")) {
 		int level = n->name[1] - '0';
 		struct buf in = {0};
-		inlines(&in, n->children, true);
-		size_t s = 0, e = in.len;
-		while (s < e && in.s[s] == ' ')
-			s++;
-		while (e > s && in.s[e - 1] == ' ')
-			e--;
+		size_t s, e;
+		inline_trimmed(&in, n, true, &s, &e);
 		if (e > s) {
 			block_start(out);
 			buf_puts(out, level <= 2 ? "## " : level == 3 ? "### " : "#### ");
