@@ -185,6 +185,8 @@ admin_render(struct req *r, const struct staff *u, const char *template, const c
 	    : strcmp(template, "admin_audit.html") == 0 ? "audit"
 	    : strcmp(template, "admin_settings.html") == 0 ? "settings"
 	    : strcmp(template, "admin_front.html") == 0 ? "front"
+	    : strcmp(template, "admin_pages.html") == 0 || strcmp(template, "admin_page.html") == 0 ? "pages"
+	    : strcmp(template, "admin_redirects.html") == 0 ? "redirects"
 	    : strncmp(template, "admin_user", 10) == 0 ? "users"
 	    : strcmp(template, "admin_media.html") == 0 || strcmp(template, "admin_medium.html") == 0 ? "media"
 	    : strncmp(template, "admin_term", 10) == 0 || strncmp(template, "admin_author", 12) == 0 ? "terms"

@@ -78,9 +78,11 @@ extern const struct route admin_revision_routes[];
 extern const struct route admin_event_routes[];
 extern const struct route admin_settings_routes[];
 extern const struct route admin_term_routes[];
+extern const struct route admin_redirect_routes[];
 extern const struct route admin_front_routes[];
 extern const struct route admin_media_routes[];
 extern const struct route admin_user_routes[];
+extern const struct route admin_page_routes[];
 
 /* Line diff (src/admin_revisions.c): ops of '=' '-' '+' with the line. */
 struct diff_line {

@@ -38,19 +38,6 @@ slug_ok(const char *s)
 	return *s && strlen(s) <= 80 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s) && s[0] != '-';
 }
 
-/* old → new, and whatever pointed at old now points at new; new is live again. */
-static int
-redirect_add(struct db_conn *c, const char *from, const char *to, long long user, long long now)
-{
-	if (strcmp(from, to) == 0)
-		return 0;
-	return db_exec(c, "DELETE FROM redirects WHERE from_path = ?", "s", to) >= 0 &&
-		db_exec(c, "UPDATE redirects SET to_path = ? WHERE to_path = ?", "ss", to, from) >= 0 &&
-		db_exec(c, "INSERT INTO redirects (from_path, to_path, created_at, user_id) VALUES (?, ?, ?, ?) "
-		    "ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path", "ssin", from, to, now, user) == 1
-	    ? 0 : -1;
-}
-
 /* ---- the list ------------------------------------------------------------------------- */
 
 static void

@@ -182,6 +182,11 @@ article_page(struct req *r)
 {
 	const struct edition *ed = edition_find(r->params[0]);
 	const char *year = r->params[1], *month = r->params[2], *slug = r->params[3];
+	if (ed && strspn(year, "0123456789") != strlen(year)) {
+		/* not a date: a page three deep ("about/team/history") */
+		page_serve(r, ed, arena_cat(&r->a, year, "/", month, "/", slug, NULL));
+		return;
+	}
 	if (!ed || strlen(year) != 4 || strspn(year, "0123456789") != 4 || strlen(month) != 2 ||
 	    strspn(month, "0123456789") != 2) {
 		resp_error(r, 404);

@@ -136,7 +136,7 @@ view_url(struct arena *a, const char *base, bool all, bool newest, long long pag
 
 struct crow {
 	long long id, parent, depth, created, edited;
-	const char *lang, *name, *html;
+	const char *lang, *name, *html, *link;   /* link: a pingback's or trackback's page, else NULL */
 	bool visible, in_lang, pending, mine;
 	int kids, shown;
 };
@@ -157,6 +157,8 @@ emit_tree(struct arena *a, const struct thread *t, struct crow *rows, int n, int
 		tv_set_str(m, "reply_to", parent_name);   /* NULL: a removed comment */
 	if (c->visible) {
 		tv_set_str(m, "name", c->name);
+		if (c->link)
+			tv_set_str(m, "link", c->link);   /* http(s) only (the import checks) */
 		tv_set(m, "body", tv_html(a, c->html, strlen(c->html)));   /* cmark-gfm, safe, reader rules */
 		tv_set_str(m, "lang", c->lang);
 		tv_set_int(m, "created", c->created);
@@ -264,7 +266,7 @@ thread_fill(struct page *p, struct thread *t, const char *base, const char *csrf
 	struct crow *rows = arena_alloc(a, (size_t)cap * sizeof *rows);
 	if (hi >= 0) {
 		st = db_query(c, "SELECT id, coalesce(parent_id, 0), depth, created_at, coalesce(edited_at, 0), lang, name, "
-		    "body_html, status, CASE WHEN owner_hash = ? THEN 1 ELSE 0 END FROM comments WHERE article_id IN "
+		    "body_html, status, CASE WHEN owner_hash = ? THEN 1 ELSE 0 END, kind, url FROM comments WHERE article_id IN "
 		    "(SELECT id FROM articles WHERE id = ? OR (translation_group = ? AND ? <> 0)) "
 		    "AND root_id BETWEEN ? AND ? ORDER BY id", "siiiii",
 		    owner, t->article, t->group, t->group, lo, hi);
@@ -291,6 +293,8 @@ thread_fill(struct page *p, struct thread *t, const char *base, const char *csrf
 				w->lang = db_atext(st, 5, a);
 				w->name = db_atext(st, 6, a);
 				w->html = db_atext(st, 7, a);
+				if (strcmp(db_text(st, 10), "comment") != 0)
+					w->link = db_atext(st, 11, a);
 			}
 		}
 		if (db_done(st) < 0)

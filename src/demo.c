@@ -1,10 +1,12 @@
 /* demo.c: `gazette demo` — loads the demo newsroom (demo/taxonomy.txt,
- * demo/stories/NNN-name.md and demo/comments.txt, format in demo/FORMAT.md)
+ * demo/stories/NNN-name.md, demo/comments.txt and demo/pages/N-name.md,
+ * format in demo/FORMAT.md)
  * into a database, in one transaction. A database that already has
  * articles is left alone. */
 #include "site.h"
 #include "core/buf.h"
 #include "core/i18n.h"
+#include "core/invalidate.h"
 #include "core/markdown.h"
 #include <dirent.h>
 #include <errno.h>
@@ -573,6 +575,127 @@ cmp_str(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* demo/pages/N-name.md: an edition's standing pages (format in
+ * demo/FORMAT.md); "parent: N-name" names a file read before. */
+#define DEMO_PAGES 32
+static struct {
+	char stem[64], ed[8];
+	long long id;
+} page_ids[DEMO_PAGES * NED];
+static int npage_ids;
+
+static int
+load_page(struct db_conn *c, struct arena *a, const char *path, const char *stem, char *err, size_t errlen)
+{
+	char *text = read_file(path, err, errlen);
+	if (!text)
+		return -1;
+	int rc = -1;
+	const char *parent = NULL;
+	bool footer = false;
+	int position = 0;
+	char *p = text;
+	while (*p && *p != '\n') {   /* the header, up to the first blank line */
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		char *colon = strchr(p, ':');
+		if (colon) {
+			*colon = 0;
+			const char *k = trim(p), *v = trim(colon + 1);
+			if (!strcmp(k, "parent")) parent = v;
+			else if (!strcmp(k, "footer")) footer = strcmp(v, "yes") == 0;
+			else if (!strcmp(k, "position")) position = atoi(v);
+		}
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	struct inval iv = {0};   /* a new database: no cache to tell */
+	for (char *blk = strstr(p, "=== "); blk; ) {
+		char *next = strstr(blk + 4, "\n=== ");
+		if (next)
+			*next++ = 0;
+		char *nl = strchr(blk, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		char code[8] = "", slug[128] = "";
+		if (sscanf(blk + 4, "%7s %127s", code, slug) != 2 || !edition_find_in_demo(code)) {
+			snprintf(err, errlen, "%s: \"=== CODE SLUG\" expected", path);
+			goto out;
+		}
+		char *body = nl + 1;
+		while (*body == '\n')
+			body++;
+		if (strncmp(body, "# ", 2) != 0) {
+			snprintf(err, errlen, "%s: \"# Title\" expected in %s", path, code);
+			goto out;
+		}
+		char *tnl = strchr(body, '\n');
+		const char *title = arena_strndup(a, body + 2, tnl ? (size_t)(tnl - body - 2) : strlen(body + 2));
+		struct static_page pg = {0};
+		for (int i = 0; parent && i < npage_ids; i++)
+			if (strcmp(page_ids[i].stem, parent) == 0 && strcmp(page_ids[i].ed, code) == 0)
+				pg.parent = page_ids[i].id;
+		if (parent && !pg.parent) {
+			snprintf(err, errlen, "%s: parent %s has no %s page before it", path, parent, code);
+			goto out;
+		}
+		pg.edition = code;
+		pg.slug = slug;
+		pg.title = title;
+		pg.body_md = tnl ? trim(tnl + 1) : "";
+		pg.status = "published";
+		pg.in_footer = footer;
+		pg.position = position;
+		int why;
+		long long id = page_store(c, &iv, &pg, (long long)time(NULL), &why);
+		if (id < 0) {
+			snprintf(err, errlen, "%s: the %s page cannot be stored (%d)", path, code, why);
+			goto out;
+		}
+		if (npage_ids < DEMO_PAGES * NED) {
+			snprintf(page_ids[npage_ids].stem, sizeof page_ids[npage_ids].stem, "%s", stem);
+			snprintf(page_ids[npage_ids].ed, sizeof page_ids[npage_ids].ed, "%s", code);
+			page_ids[npage_ids++].id = id;
+		}
+		blk = next;
+	}
+	rc = 0;
+out:
+	inval_discard(&iv);
+	free(text);
+	return rc;
+}
+
+static int
+load_pages(struct db_conn *c, struct arena *a, const char *dir, char *err, size_t errlen)
+{
+	char pdir[4096];
+	snprintf(pdir, sizeof pdir, "%s/pages", dir);
+	DIR *d = opendir(pdir);
+	if (!d)
+		return 0;   /* pages are optional */
+	char *names[DEMO_PAGES];
+	size_t nn = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && nn < DEMO_PAGES) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && l < 60 && strcmp(de->d_name + l - 3, ".md") == 0)
+			names[nn++] = arena_strdup(a, de->d_name);
+	}
+	closedir(d);
+	qsort(names, nn, sizeof *names, cmp_str);
+	npage_ids = 0;
+	for (size_t i = 0; i < nn; i++) {
+		char path[4096 + 64], stem[64];
+		snprintf(path, sizeof path, "%s/%s", pdir, names[i]);
+		snprintf(stem, sizeof stem, "%.*s", (int)(strlen(names[i]) - 3), names[i]);
+		if (load_page(c, a, path, stem, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 {
@@ -640,7 +763,8 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 			if (listings_sync(c, ids[i]) < 0)
 				goto rollback;
 	}
-	if (load_comments(c, dir, err, errlen) < 0 || load_events(c, &a, dir, err, errlen) < 0)
+	if (load_comments(c, dir, err, errlen) < 0 || load_events(c, &a, dir, err, errlen) < 0 ||
+	    load_pages(c, &a, dir, err, errlen) < 0)
 		goto rollback;
 	if (db_commit(c) < 0) {
 		snprintf(err, errlen, "cannot commit the demo content");

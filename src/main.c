@@ -505,9 +505,11 @@ routes_register(void)
 	router_add(admin_event_routes);
 	router_add(admin_settings_routes);
 	router_add(admin_term_routes);
+	router_add(admin_redirect_routes);
 	router_add(admin_front_routes);
 	router_add(admin_media_routes);
 	router_add(admin_user_routes);
+	router_add(admin_page_routes);
 	/* before "/{edition}/{year}/{month}/{slug}": the first match wins */
 	router_add(feed_routes);
 	router_add(comment_routes);
@@ -520,6 +522,7 @@ routes_register(void)
 	router_add(api_routes);
 	router_add(article_routes);
 	router_add(archive_routes);
+	router_add(page_routes);   /* last: a page never takes an address a feature answers */
 }
 
 /* Stops the server (requests in flight finish), the background jobs when

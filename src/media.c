@@ -8,6 +8,7 @@
 #include "core/image.h"
 #include "core/invalidate.h"
 #include "core/log.h"
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,35 @@ store_tx(struct db_conn *c, struct inval *iv, void *arg)
 	return 0;
 }
 
+/* The sizes to make of a picture info.width wide. */
+static void
+plan(struct store *s)
+{
+	for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+		if (widths[i] < s->info->width)
+			s->list[s->n++] = widths[i];
+	s->list[s->n++] = s->info->width < widths[2] ? s->info->width : widths[2];
+}
+
+void
+media_discard(long long id)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%lld", dir, id);
+	DIR *d = opendir(path);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				char f[4500];
+				snprintf(f, sizeof f, "%s/%s", path, de->d_name);
+				unlink(f);
+			}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
 long long
 media_store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen)
 {
@@ -114,25 +144,32 @@ media_store(struct db_conn *c, const void *data, size_t len, const char *filenam
 	if (image_probe(data, len, MAX_PIXELS, &info, err, errlen) < 0)
 		return MEDIA_REFUSED;
 	struct store s = {data, len, &info, filename, user, (long long)time(NULL), 0, {0}, 0, false};
-	for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
-		if (widths[i] < info.width)
-			s.list[s.n++] = widths[i];
-	s.list[s.n++] = info.width < widths[2] ? info.width : widths[2];
+	plan(&s);
 	mkdir(dir, 0755);
 	if (inval_write(c, store_tx, &s, NULL) < 0) {
-		if (s.id > 0) {   /* the row is gone with the rollback: so are its copies */
-			char path[4200];
-			for (int i = 0; i < s.n; i++)
-				for (int k = 0; k < 2; k++) {
-					snprintf(path, sizeof path, "%s/%lld/%d.%s", dir, s.id, s.list[i], k == 0 ? "webp" : fallback_ext(info.format));
-					unlink(path);
-				}
-			snprintf(path, sizeof path, "%s/%lld", dir, s.id);
-			rmdir(path);
-		}
+		if (s.id > 0)   /* the row is gone with the rollback: so are its copies */
+			media_discard(s.id);
 		snprintf(err, errlen, s.files_failed ? "the copies could not be written to %s" : "the picture was not saved", dir);
 		if (s.files_failed)
 			log_error("media: cannot write under %s", dir);
+		return -1;
+	}
+	return s.id;
+}
+
+long long
+media_store_in(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen)
+{
+	struct image_info info;
+	if (image_probe(data, len, MAX_PIXELS, &info, err, errlen) < 0)
+		return MEDIA_REFUSED;
+	struct store s = {data, len, &info, filename, user, (long long)time(NULL), 0, {0}, 0, false};
+	plan(&s);
+	mkdir(dir, 0755);
+	if (store_tx(c, NULL, &s) < 0) {
+		if (s.id > 0)
+			media_discard(s.id);
+		snprintf(err, errlen, s.files_failed ? "the copies could not be written to %s" : "the picture was not saved", dir);
 		return -1;
 	}
 	return s.id;

@@ -33,7 +33,7 @@ static const struct table {
 	{"article_listings", "list, edition, listed_at, article_id", false},
 	{"settings", "key, value", false},   /* with the secret: commenters' cookies stay valid */
 	{"comments", "id, article_id, parent_id, root_id, depth, lang, name, email, body_md, body_html, status, "
-		     "held_reason, created_at, edited_at, ip_hash, owner_hash, body_hash", true},
+		     "held_reason, created_at, edited_at, ip_hash, owner_hash, body_hash, kind, url", true},
 	{"comment_audit", "id, comment_id, actor, action, from_status, to_status, at, note", true},
 	{"events", "id, edition, translation_group, slug, title, summary, description_md, description_html, image, image_alt, "
 		   "kind, status, starts_at, ends_at, tz, venue_name, venue_address, join_url, organizer, featured, banner_from, "
@@ -57,6 +57,8 @@ static const struct table {
 	{"breaking", "edition, article_id, until, created_at", false},
 	{"api_keys", "id, name, key_hash, origins, created_at, revoked_at", true},
 	{"import_map", "source, kind, source_id, target_id", false},
+	{"pages", "id, edition, parent_id, slug, path, title, body_md, body_html, status, in_footer, position, created_at, "
+		  "updated_at, user_id", true},
 };
 #define NTABLES (sizeof tables / sizeof *tables)
 #define MAXCOLS 32

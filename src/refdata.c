@@ -1,7 +1,7 @@
 /* refdata.c: the site's small reference data in memory — every term's
  * names, slugs and parent, every author's name and slug, each edition's
  * section navigation — so that rendering a page does not ask the database
- * for what barely ever changes.
+ * for what barely ever changes, and the pages each edition's footer links.
  *
  * DESIGN: one immutable snapshot, reference-counted; a request takes the
  * current one and gives it back when it ends. The snapshot remembers the
@@ -26,6 +26,10 @@ struct ref_author {
 	const char *name, *slug;
 };
 
+struct ref_link {
+	const char *title, *url;
+};
+
 struct refdata {
 	struct arena a;
 	uint64_t epoch;
@@ -36,6 +40,8 @@ struct refdata {
 	long long nauthors;
 	long long *sections;                 /* section ids in navigation order */
 	int nsections;
+	struct ref_link *footer[MAX_EDITIONS];   /* the pages linked from each edition's footer */
+	int nfooter[MAX_EDITIONS];
 };
 
 static struct refdata *current;
@@ -48,6 +54,8 @@ refdata_free(struct refdata *rd)
 	free(rd->terms);
 	free(rd->authors);
 	free(rd->sections);
+	for (int i = 0; i < MAX_EDITIONS; i++)
+		free(rd->footer[i]);
 	arena_free(&rd->a);
 	free(rd);
 }
@@ -108,6 +116,18 @@ build(struct db_conn *c, uint64_t epoch)
 	while (db_row(st)) {
 		rd->sections = xrealloc(rd->sections, (size_t)(rd->nsections + 1) * sizeof *rd->sections);
 		rd->sections[rd->nsections++] = db_int(st, 0);
+	}
+	db_done(st);
+	st = db_query(c, "SELECT edition, title, path FROM pages WHERE status = 'published' AND in_footer = 1 ORDER BY position, title", "");
+	while (db_row(st)) {
+		const struct edition *e = edition_find(db_text(st, 0));
+		if (!e)
+			continue;
+		int i = edition_index(e), n = rd->nfooter[i];
+		rd->footer[i] = xrealloc(rd->footer[i], (size_t)(n + 1) * sizeof *rd->footer[i]);
+		rd->footer[i][n].title = db_atext(st, 1, &rd->a);
+		rd->footer[i][n].url = url_page(&rd->a, e->code, db_text(st, 2));
+		rd->nfooter[i]++;
 	}
 	if (db_done(st) < 0 || c->failed) {
 		refdata_free(rd);
@@ -192,4 +212,17 @@ ref_sections(const struct refdata *rd, const long long **ids)
 {
 	*ids = rd ? rd->sections : NULL;
 	return rd ? rd->nsections : 0;
+}
+
+int
+ref_footer(const struct refdata *rd, int ed, const char **title, const char **url, int max)
+{
+	int n = rd ? rd->nfooter[ed] : 0;
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++) {
+		title[i] = rd->footer[ed][i].title;
+		url[i] = rd->footer[ed][i].url;
+	}
+	return n;
 }

@@ -164,6 +164,16 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 		tv_set_str(item, "name", name);
 		tv_set_str(item, "url", url_term(a, ed->code, "section", slug));
 	}
+	const char *ftitle[24], *furl[24];
+	int nf = ref_footer(p->rd, p->edi, ftitle, furl, 24);
+	if (nf) {
+		struct tv *fl = tv_set_list(root, "footer_pages");
+		for (int i = 0; i < nf; i++) {
+			struct tv *m = tv_push_map(fl);
+			tv_set_str(m, "title", ftitle[i]);
+			tv_set_str(m, "url", furl[i]);
+		}
+	}
 	time_t now = time(NULL);
 	tv_set_int(root, "now", (long long)now);
 	struct tm tm;
@@ -347,6 +357,19 @@ error_edition(struct req *r)
 		codes[i] = editions[i].code;
 	int i = i18n_negotiate(req_header(r, "Accept-Language"), codes, (size_t)neditions);
 	return i >= 0 ? &editions[i] : edition_default();
+}
+
+/* old → new, and whatever pointed at old now points at new; new is live again. */
+int
+redirect_add(struct db_conn *c, const char *from, const char *to, long long user, long long now)
+{
+	if (strcmp(from, to) == 0)
+		return 0;
+	return db_exec(c, "DELETE FROM redirects WHERE from_path = ?", "s", to) >= 0 &&
+		db_exec(c, "UPDATE redirects SET to_path = ? WHERE to_path = ?", "ss", to, from) >= 0 &&
+		db_exec(c, "INSERT INTO redirects (from_path, to_path, created_at, user_id) VALUES (?, ?, ?, ?) "
+		    "ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path", "ssin", from, to, now, user) == 1
+	    ? 0 : -1;
 }
 
 void

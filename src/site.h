@@ -48,6 +48,8 @@ long long ref_term_parent(const struct refdata *rd, long long id);
 const char *ref_author_name(const struct refdata *rd, long long id);
 const char *ref_author_slug(const struct refdata *rd, long long id);
 int ref_sections(const struct refdata *rd, const long long **ids);
+/* The pages ed's footer links (at most max): how many. */
+int ref_footer(const struct refdata *rd, int ed, const char **title, const char **url, int max);
 void site_request_done(struct req *r);
 
 /* A page under construction: the template root and, per edition, where
@@ -82,6 +84,26 @@ const char *url_author(struct arena *a, const char *ed, const char *slug);
 const char *url_kind(struct arena *a, const char *ed, const char *kind);
 const char *kind_label(const char *lang, const char *kind);   /* translated "Blogs" */
 bool kind_valid(const char *kind);
+
+/* An edition's standing pages (src/pages.c). */
+struct inval;
+struct static_page {
+	long long id, parent, user, created_at;   /* id 0: a new page; created_at 0: now */
+	const char *edition, *slug, *title, *body_md, *status;   /* draft, published, private */
+	bool in_footer;
+	bool quiet;                 /* a move that leaves no 301 (the import placing a page under a parent read later) */
+	int position;
+};
+enum { PAGE_DB = 1, PAGE_BAD_SLUG, PAGE_RESERVED, PAGE_TAKEN, PAGE_BAD_PARENT, PAGE_LOOP, PAGE_TOO_DEEP, PAGE_MISSING };
+/* Inside a write: adds or changes a page (its path from its parents', its
+ * body rendered, the pages under it moved along, 301s from addresses that
+ * moved) and names the tags it touches. The id, or -1 with *why. */
+long long page_store(struct db_conn *c, struct inval *iv, const struct static_page *pg, long long now, int *why);
+bool page_slug_ok(const char *slug);     /* one path segment, nothing a URL would have to escape */
+bool page_path_free(const char *slug);   /* not a first segment a feature answers */
+const char *url_page(struct arena *a, const char *ed, const char *path);
+void page_serve(struct req *r, const struct edition *ed, const char *path);   /* the page at path, or 404 */
+extern const struct route page_routes[];
 
 /* Site settings (src/settings.c), stored in the database. type is
  * "LO-HI" (an integer range), "a|b|c" (one of the words) or "" (text). */
@@ -132,6 +154,9 @@ struct staff {
 	char editions[MAX_EDITIONS][8];
 };
 int staff_user(struct req *r, struct staff *u);       /* 1 signed in, 0 not, -1 database error */
+/* Inside a write: from (a path that moved) answers 301 to to; whatever
+ * pointed at from now points at to; to is live again (src/site.c). */
+int redirect_add(struct db_conn *c, const char *from, const char *to, long long user, long long now);
 /* A path on this site to go back to after signing in: "/…", never "//…"
  * or "/\…" (browsers read both as another host), no control bytes. */
 bool local_path_ok(const char *next);
@@ -283,6 +308,10 @@ enum { MEDIA_REFUSED = -2 };
 void media_dir_set(const char *dir);
 const char *media_dir(void);
 long long media_store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen);
+/* The same inside the caller's write (an import); when that write rolls
+ * back, media_discard removes the copies made for the id. */
+long long media_store_in(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen);
+void media_discard(long long id);
 struct tv *media_picture(struct page *p, long long id);
 size_t site_body_limit(const char *uri);   /* the upload bound of a URI (src/admin_media.c), 0: the default */
 

@@ -3,7 +3,8 @@
  * with lastmod and xhtml:link alternates to the story in the other
  * editions, x-default the default edition's or else the first one's in
  * switcher order, as on the pages), and a Google News sitemap
- * per edition with the stories of the last 48 hours. Cached like pages
+ * per edition with the stories of the last 48 hours; a sitemap of each
+ * edition's standing pages (About, Contact…). Cached like pages
  * with the listing tags of every edition (a story published, withdrawn or
  * translated anywhere changes them). */
 #include "site.h"
@@ -25,8 +26,10 @@ xml(struct buf *b, const char *s)
 static void
 depends_on_every_edition(struct req *r)
 {
-	for (int i = 0; i < edition_count(); i++)
+	for (int i = 0; i < edition_count(); i++) {
 		resp_depends(r, arena_printf(&r->a, TAG_LIST_FRONT, edition_at(i)->code));
+		resp_depends(r, arena_cat(&r->a, "pages:", edition_at(i)->code, NULL));
+	}
 }
 
 static void
@@ -64,6 +67,11 @@ sitemap_index(struct req *r)
 			buf_puts(b, "</sitemap>\n");
 		}
 		buf_printf(b, "<sitemap><loc>%s/sitemaps/%s-news.xml</loc></sitemap>\n", site_base_url(), ed);
+		long long pages_last = db_int1(c, 0, "SELECT coalesce(max(updated_at), 0) FROM pages WHERE edition = ? AND status = 'published'",
+		    "s", ed);
+		if (pages_last)
+			buf_printf(b, "<sitemap><loc>%s/sitemaps/%s-pages.xml</loc><lastmod>%s</lastmod></sitemap>\n", site_base_url(), ed,
+			    i18n_isotime(&r->a, pages_last));
 	}
 	buf_puts(b, "</sitemapindex>\n");
 	r->status = 200;
@@ -154,6 +162,38 @@ edition_sitemap(struct req *r, const struct edition *ed, long long file)
 	resp_cache(r);
 }
 
+/* The edition's published standing pages (src/pages.c). */
+static void
+pages_sitemap(struct req *r, const struct edition *ed)
+{
+	struct arena *a = &r->a;
+	struct buf *b = &r->body;
+	depends_on_every_edition(r);
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	struct db_stmt *st = db_query(req_db(r), "SELECT path, updated_at FROM pages WHERE edition = ? AND status = 'published' ORDER BY path",
+	    "s", ed->code);
+	int rows = 0;
+	while (db_row(st)) {
+		rows++;
+		buf_puts(b, "<url><loc>");
+		xml(b, arena_cat(a, site_base_url(), url_page(a, ed->code, db_text(st, 0)), NULL));
+		buf_printf(b, "</loc><lastmod>%s</lastmod></url>\n", i18n_isotime(a, db_int(st, 1)));
+	}
+	if (db_done(st) < 0) {
+		page_db_error(r);
+		return;
+	}
+	if (!rows) {
+		resp_error(r, 404);
+		return;
+	}
+	buf_puts(b, "</urlset>\n");
+	r->status = 200;
+	r->content_type = "application/xml; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=600");
+	resp_cache(r);
+}
+
 static void
 news_sitemap(struct req *r, const struct edition *ed)
 {
@@ -192,7 +232,7 @@ news_sitemap(struct req *r, const struct edition *ed)
 	resp_cache(r);
 }
 
-/* GET /sitemaps/{ed}-{n}.xml and /sitemaps/{ed}-news.xml */
+/* GET /sitemaps/{ed}-{n}.xml, /sitemaps/{ed}-news.xml and /sitemaps/{ed}-pages.xml */
 static void
 sitemap_file(struct req *r)
 {
@@ -213,6 +253,10 @@ sitemap_file(struct req *r)
 	}
 	if (strcmp(what, "news") == 0) {
 		news_sitemap(r, ed);
+		return;
+	}
+	if (strcmp(what, "pages") == 0) {
+		pages_sitemap(r, ed);
 		return;
 	}
 	if (!*what || strlen(what) > 6 || strspn(what, "0123456789") != strlen(what) || atoll(what) < 1) {

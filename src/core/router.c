@@ -28,6 +28,17 @@ match(struct req *r, const char *pat, const char *path, bool fill)
 	int np = 0;
 	const char *p = pat, *s = path;
 	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '*') {
+			/* "{*rest}" ends a pattern and takes the rest of the path */
+			const char *pe = strchr(p, '}');
+			if (!pe || pe[1] != '\0' || np == REQ_MAX_PARAMS)
+				return false;
+			if (fill) {
+				r->params[np] = arena_strdup(&r->a, s);
+				r->nparams = np + 1;
+			}
+			return true;
+		}
 		if (*p == '{') {
 			const char *pe = strchr(p, '}');
 			const char *se = strchr(s, '/');

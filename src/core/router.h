@@ -1,7 +1,9 @@
 /* router.h: maps method + path to a handler. Each feature declares one
  * table of routes next to its handlers; main registers the tables.
  * A pattern is a path whose segments are literals or {name} captures;
- * a final "/" means the path must end in "/" (a front page, a section). */
+ * a final "/" means the path must end in "/" (a front page, a section);
+ * a final "{*name}" takes the rest of the path, slashes and all (never
+ * empty). The first matching route of the first table wins. */
 #ifndef GZ_ROUTER_H
 #define GZ_ROUTER_H
 #include "http.h"

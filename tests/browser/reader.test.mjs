@@ -87,6 +87,27 @@ test('archive and error pages pass the accessibility check', async () => {
   }
 });
 
+test('a standing page: its parent in the breadcrumb, the pages under it, the footer links; accessible on desktop and phone', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(srv.base + '/es/');
+  await page.locator('.footer-pages a', { hasText: 'Quiénes somos' }).click();
+  await page.waitForURL('**/es/quienes-somos');
+  assert.equal(await page.locator('h1.story-title').textContent(), 'Quiénes somos');
+  await page.locator('.subpages a', { hasText: 'La redacción' }).click();
+  await page.waitForURL('**/es/quienes-somos/equipo');
+  assert.equal(await page.locator('.breadcrumb a').first().textContent(), 'Quiénes somos');
+  assert.deepEqual(await axe(page), [], 'page accessibility');
+  await page.goto(srv.base + '/es/quienes-somos');
+  await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(srv.base + '/es/privacidad');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+  assert.deepEqual(await axe(page), [], 'phone accessibility');
+  await page.screenshot({ path: join(shots, 'page-phone.png'), fullPage: false });
+});
+
 test('the accessibility check itself catches a broken page', async () => {
   const page = await ctx.newPage();
   await page.setContent('<!DOCTYPE html><html><body><img src="x.png"><a href="/x"></a></body></html>');
