@@ -463,7 +463,12 @@ post(struct wxr *w, xmlNode *item)
 	free(sf_html);
 	free(sf);
 	const char *slug = slug_of(w, text(w, item, "wp:post_name"), *title ? title : arena_printf(&w->a, "post-%s", wpid));
+	/* by the export's id, else by its GUID (an export of the same site
+	 * after a database move numbers its posts anew) */
+	const char *guid = text(w, item, "guid");
 	long long id = map_get(w, "post", wpid);
+	if (!id && *guid)
+		id = map_get(w, "post-guid", guid);
 	if (id && !db_int1(w->c, 0, "SELECT count(*) FROM articles WHERE id = ?", "i", id))
 		id = 0;   /* removed here since: made again */
 	/* the slug: the post's own unless another story of the edition has it */
@@ -497,7 +502,7 @@ post(struct wxr *w, xmlNode *item)
 			.body_md = "", .status = status, .category_id = cat, .published_at = pub,
 			.updated_at = mod > pub + 60 ? mod : 0, .created_at = pub};
 		id = article_insert(w->c, &an);
-		if (id <= 0 || map_put(w, "post", wpid, id) < 0)
+		if (id <= 0)
 			return -1;
 		w->posts.created++;
 	} else {
@@ -507,6 +512,8 @@ post(struct wxr *w, xmlNode *item)
 			return -1;
 		w->posts.updated++;
 	}
+	if (map_put(w, "post", wpid, id) < 0 || (*guid && map_put(w, "post-guid", guid, id) < 0))
+		return -1;
 	if (write_body(w, id, text(w, item, "content:encoded")) < 0 ||
 	    db_exec(w->c, "DELETE FROM article_tags WHERE article_id = ?", "i", id) < 0 ||
 	    db_exec(w->c, "DELETE FROM article_authors WHERE article_id = ?", "i", id) < 0)
@@ -596,7 +603,10 @@ page_item(struct wxr *w, xmlNode *item)
 	bool password = *text(w, item, "wp:post_password") != 0;
 	w->is_protected += password;
 	const char *status = password || strcmp(wst, "private") == 0 ? "private" : strcmp(wst, "publish") == 0 ? "published" : "draft";
+	const char *guid = text(w, item, "guid");
 	long long id = map_get(w, "page", wpid);
+	if (!id && *guid)
+		id = map_get(w, "page-guid", guid);
 	if (id && !db_int1(w->c, 0, "SELECT count(*) FROM pages WHERE id = ? AND edition = ?", "is", id, w->edition))
 		id = 0;   /* removed here since (or another edition): made again */
 	char *md = wp_content_markdown(text(w, item, "content:encoded"));
@@ -622,7 +632,7 @@ page_item(struct wxr *w, xmlNode *item)
 	}
 	inval_discard(&iv);
 	free(md);
-	if (got <= 0 || map_put(w, "page", wpid, got) < 0)
+	if (got <= 0 || map_put(w, "page", wpid, got) < 0 || (*guid && map_put(w, "page-guid", guid, got) < 0))
 		return -1;
 	if (id)
 		w->pages.updated++;

@@ -6,7 +6,8 @@
 // such; pages with parents written after their children; an attachment whose
 // file is next to the export as a featured image and in texts, a missing one
 // listed; every old address in the redirect table answers 301 to a page that
-// answers 200; a second import changes nothing but what changed; a dry run
+// answers 200; a second import changes nothing but what changed (a post
+// renumbered between exports is found by its GUID); a dry run
 // and a broken file change nothing; Polylang languages and translations
 // (tests/http/wxr/polylang.xml) become editions and translation groups.
 import { test, before, after } from 'node:test';
@@ -177,6 +178,12 @@ test('importing again: nothing duplicated, changes applied', () => {
   assert.match(r.stdout, /comments +1 created, 7 updated/);
   assert.equal(one(`SELECT title FROM articles WHERE id = ${art(101)}`), 'Night ferry back at the northern pier');
   assert.equal(one(`SELECT comment_count FROM articles WHERE id = ${art(101)}`), '6');
+  // renumbered (a database moved between exports): found again by its GUID
+  writeFileSync(join(dir, 'renumbered.xml'), newer.replace('<wp:post_id>101</wp:post_id>', '<wp:post_id>9101</wp:post_id>'));
+  const moved = run(join(dir, 'renumbered.xml'));
+  assert.equal(moved.status, 0, moved.stderr);
+  assert.match(moved.stdout, /posts +0 created, 7 updated/);
+  assert.equal(one("SELECT target_id FROM import_map WHERE kind = 'post' AND source_id = '9101'"), art(101));
 });
 
 test('a broken file changes nothing and says where', () => {

@@ -82,3 +82,29 @@ Test(router, trailing_slash_is_significant)
 	cr_assert_null(match(HTTP_GET, "/pt/tag/x/", &st, &loc));
 	cr_assert_eq(st, 404);
 }
+
+static void h_page(struct req *q) { (void)q; }
+static const struct route last[] = {
+	{HTTP_GET, "/{edition}/{*path}", h_page, NULL},
+	{0, NULL, NULL, NULL},
+};
+
+Test(router, rest_capture_comes_last_and_takes_slashes)
+{
+	int st;
+	const char *loc;
+	router_add(last);
+	cr_assert_eq(match(HTTP_GET, "/en/about/team/history/more", &st, &loc), h_page);
+	cr_assert_eq(r.nparams, 2);
+	cr_assert_str_eq(r.params[0], "en");
+	cr_assert_str_eq(r.params[1], "about/team/history/more");
+	cr_assert_eq(match(HTTP_GET, "/en/about/", &st, &loc), h_page);
+	cr_assert_str_eq(r.params[1], "about/");
+	/* the earlier tables still win */
+	cr_assert_eq(match(HTTP_GET, "/en/tag/x", &st, &loc), h_tag);
+	cr_assert_eq(match(HTTP_GET, "/en/2025/03/a", &st, &loc), h_article);
+	/* never empty */
+	cr_assert_eq(match(HTTP_GET, "/en/", &st, &loc), h_front);
+	cr_assert_null(match(HTTP_GET, "/en", &st, &loc));
+	cr_assert_eq(st, 404);
+}
