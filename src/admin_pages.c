@@ -164,6 +164,20 @@ page_load(struct req *r, long long id, struct static_page *pg)
 	return rc;
 }
 
+/* The page the URL names, if this user may touch its edition: true; else
+ * the 404, 403 or error page is sent. */
+static bool
+page_of_request(struct req *r, struct static_page *pg)
+{
+	if (!admin_found(r, page_load(r, admin_id(r->params[0]), pg)))
+		return false;
+	if (!staff_has_edition(admin_staff(r), pg->edition)) {
+		admin_deny(r);
+		return false;
+	}
+	return true;
+}
+
 static void
 new_page(struct req *r)
 {
@@ -183,12 +197,8 @@ static void
 edit_page(struct req *r)
 {
 	struct static_page pg;
-	if (!admin_found(r, page_load(r, admin_id(r->params[0]), &pg)))
+	if (!page_of_request(r, &pg))
 		return;
-	if (!staff_has_edition(admin_staff(r), pg.edition)) {
-		admin_deny(r);
-		return;
-	}
 	struct tv *f = tv_map(&r->a);
 	if (req_query(r, "saved"))
 		tv_set_bool(f, "saved", true);
@@ -222,7 +232,7 @@ save_post(struct req *r)
 	const char *lang = admin_edition(r)->code;
 	struct static_page pg;
 	if (r->nparams) {
-		if (!admin_found(r, page_load(r, admin_id(r->params[0]), &pg)))
+		if (!page_of_request(r, &pg))
 			return;
 	} else {
 		memset(&pg, 0, sizeof pg);
@@ -232,10 +242,10 @@ save_post(struct req *r)
 			return;
 		}
 		pg.edition = edition_find(pg.edition)->code;
-	}
-	if (!staff_has_edition(admin_staff(r), pg.edition)) {
-		admin_deny(r);
-		return;
+		if (!staff_has_edition(admin_staff(r), pg.edition)) {
+			admin_deny(r);
+			return;
+		}
 	}
 	const char *v;
 	struct tv *f = tv_map(a);
@@ -293,7 +303,7 @@ save_post(struct req *r)
 struct removal {
 	long long id, user;
 	bool has_children;
-	const char *edition, *path;
+	const char *edition, *slug;
 	bool footer;
 };
 
@@ -312,7 +322,7 @@ delete_tx(struct db_conn *c, struct inval *iv, void *arg)
 		inval_add(iv, "site");
 	struct arena a;
 	arena_init(&a, 256);
-	audit(c, d->user, "page.delete", arena_printf(&a, "page %lld (/%s/%s)", d->id, d->edition, d->path));
+	audit(c, d->user, "page.delete", arena_printf(&a, "page %lld (%s, %s)", d->id, d->edition, d->slug));
 	arena_free(&a);
 	return 0;
 }
@@ -321,12 +331,8 @@ static void
 delete_post(struct req *r)
 {
 	struct static_page pg;
-	if (!admin_found(r, page_load(r, admin_id(r->params[0]), &pg)))
+	if (!page_of_request(r, &pg))
 		return;
-	if (!staff_has_edition(admin_staff(r), pg.edition)) {
-		admin_deny(r);
-		return;
-	}
 	struct removal d = {pg.id, admin_staff(r)->id, false, pg.edition, pg.slug, pg.in_footer};
 	if (inval_write(req_db(r), delete_tx, &d, NULL) < 0) {
 		if (d.has_children) {

@@ -137,8 +137,10 @@ media_discard(long long id)
 	rmdir(path);
 }
 
-long long
-media_store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen)
+/* Checks and stores a picture: in a transaction of its own, or inside
+ * the caller's (in_tx); the copies go when the row does not stay. */
+static long long
+store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, bool in_tx, char *err, size_t errlen)
 {
 	struct image_info info;
 	if (image_probe(data, len, MAX_PIXELS, &info, err, errlen) < 0)
@@ -146,7 +148,7 @@ media_store(struct db_conn *c, const void *data, size_t len, const char *filenam
 	struct store s = {data, len, &info, filename, user, (long long)time(NULL), 0, {0}, 0, false};
 	plan(&s);
 	mkdir(dir, 0755);
-	if (inval_write(c, store_tx, &s, NULL) < 0) {
+	if ((in_tx ? store_tx(c, NULL, &s) : inval_write(c, store_tx, &s, NULL)) < 0) {
 		if (s.id > 0)   /* the row is gone with the rollback: so are its copies */
 			media_discard(s.id);
 		snprintf(err, errlen, s.files_failed ? "the copies could not be written to %s" : "the picture was not saved", dir);
@@ -158,21 +160,15 @@ media_store(struct db_conn *c, const void *data, size_t len, const char *filenam
 }
 
 long long
+media_store(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen)
+{
+	return store(c, data, len, filename, user, false, err, errlen);
+}
+
+long long
 media_store_in(struct db_conn *c, const void *data, size_t len, const char *filename, long long user, char *err, size_t errlen)
 {
-	struct image_info info;
-	if (image_probe(data, len, MAX_PIXELS, &info, err, errlen) < 0)
-		return MEDIA_REFUSED;
-	struct store s = {data, len, &info, filename, user, (long long)time(NULL), 0, {0}, 0, false};
-	plan(&s);
-	mkdir(dir, 0755);
-	if (store_tx(c, NULL, &s) < 0) {
-		if (s.id > 0)
-			media_discard(s.id);
-		snprintf(err, errlen, s.files_failed ? "the copies could not be written to %s" : "the picture was not saved", dir);
-		return -1;
-	}
-	return s.id;
+	return store(c, data, len, filename, user, true, err, errlen);
 }
 
 struct tv *

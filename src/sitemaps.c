@@ -32,6 +32,17 @@ depends_on_every_edition(struct req *r)
 	}
 }
 
+/* Closes a <urlset> and sends it, cached for ten minutes. */
+static void
+urlset_done(struct req *r)
+{
+	buf_puts(&r->body, "</urlset>\n");
+	r->status = 200;
+	r->content_type = "application/xml; charset=utf-8";
+	resp_header(r, "Cache-Control", "public, max-age=600");
+	resp_cache(r);
+}
+
 static void
 robots(struct req *r)
 {
@@ -155,11 +166,7 @@ edition_sitemap(struct req *r, const struct edition *ed, long long file)
 		resp_error(r, 404);
 		return;
 	}
-	buf_puts(b, "</urlset>\n");
-	r->status = 200;
-	r->content_type = "application/xml; charset=utf-8";
-	resp_header(r, "Cache-Control", "public, max-age=600");
-	resp_cache(r);
+	urlset_done(r);
 }
 
 /* The edition's published standing pages (src/pages.c). */
@@ -187,11 +194,7 @@ pages_sitemap(struct req *r, const struct edition *ed)
 		resp_error(r, 404);
 		return;
 	}
-	buf_puts(b, "</urlset>\n");
-	r->status = 200;
-	r->content_type = "application/xml; charset=utf-8";
-	resp_header(r, "Cache-Control", "public, max-age=600");
-	resp_cache(r);
+	urlset_done(r);
 }
 
 static void
