@@ -7,7 +7,7 @@ DB ?= gazette.db
 LISTEN ?= 127.0.0.1:8080
 BUILD ?= build
 
-.PHONY: all deps build run test bench clean asan
+.PHONY: all deps build run test bench fuzz clean asan
 
 all: build
 
@@ -32,5 +32,10 @@ bench: build
 	bench/search
 	bench/import
 
+# every fuzz target for SECONDS seconds (default 60), corpora kept in tests/fuzz/corpus
+SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz $(SECONDS)
+
 clean:
-	rm -rf $(BUILD) build-asan build-clang
+	rm -rf $(BUILD) build-asan build-clang build-fuzz

@@ -175,11 +175,10 @@ req_form(struct req *r, const char *key)
 }
 
 const char *
-req_cookie(struct req *r, const char *name)
+cookie_value(struct arena *a, const char *header, const char *name)
 {
-	const char *c = req_header(r, "Cookie");
 	size_t nl = strlen(name);
-	for (const char *p = c; p && *p;) {
+	for (const char *p = header; p && *p;) {
 		while (*p == ' ' || *p == ';')
 			p++;
 		const char *semi = strchr(p, ';');
@@ -190,7 +189,7 @@ req_cookie(struct req *r, const char *name)
 			for (size_t i = 0; i < vl; i++)
 				if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f || v[i] == '"' || v[i] == '\\')
 					return NULL;
-			char *out = arena_alloc(&r->a, vl + 1);
+			char *out = arena_alloc(a, vl + 1);
 			memcpy(out, v, vl);
 			out[vl] = 0;
 			return out;
@@ -198,6 +197,12 @@ req_cookie(struct req *r, const char *name)
 		p = semi ? semi + 1 : p + len;
 	}
 	return NULL;
+}
+
+const char *
+req_cookie(struct req *r, const char *name)
+{
+	return cookie_value(&r->a, req_header(r, "Cookie"), name);
 }
 
 void

@@ -29,6 +29,8 @@ const struct req_file *req_file(struct req *r, const char *field);   /* NULL if 
 
 /* The value of cookie name, NULL if absent or not printable ASCII. */
 const char *req_cookie(struct req *r, const char *name);
+/* The same from a Cookie header's text (NULL: none), copied into a. */
+const char *cookie_value(struct arena *a, const char *header, const char *name);
 
 /* Adds Set-Cookie: name=value; Path=path; Max-Age=max_age (0: a session
  * cookie, <0: delete it); HttpOnly; SameSite=Lax, and Secure when the site
