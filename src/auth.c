@@ -281,12 +281,12 @@ logout_post(struct req *r)
 		resp_error(r, fst);
 		return;
 	}
+	if (!csrf_valid(r)) {   /* signed in or not: every POST carries the form's token */
+		resp_error(r, 403);
+		return;
+	}
 	struct staff u;
 	if (staff_user(r, &u) == 1) {
-		if (!csrf_valid(r)) {
-			resp_error(r, 403);
-			return;
-		}
 		struct logout l = {u.session_hash, u.id};
 		if (inval_write(req_db(r), logout_tx, &l, NULL) < 0) {
 			page_db_error(r);
