@@ -31,6 +31,7 @@ bench: build
 	bench/run
 	bench/search
 	bench/import
+	node bench/soak.mjs 20
 
 # every fuzz target for SECONDS seconds (default 60), corpora kept in tests/fuzz/corpus
 SECONDS ?= 60

@@ -133,7 +133,9 @@ struct po_entry {
 static void
 po_flush(struct catalog *c, struct po_entry *e)
 {
-	if (e->has_id && e->has_str && e->id.len && e->str.len && !e->fuzzy && !e->has_ctx)
+	/* a plural pattern's translation must be one too, or the pattern stays untranslated */
+	bool plural_ok = !e->id.len || !e->str.len || !i18n_plural_pattern_ok(e->id.s) || i18n_plural_pattern_ok(e->str.s);
+	if (e->has_id && e->has_str && e->id.len && e->str.len && !e->fuzzy && !e->has_ctx && plural_ok)
 		cat_put(c, xstrdup(e->id.s), xstrdup(e->str.s));
 	e->id.len = e->str.len = 0;
 	e->has_id = e->has_str = e->fuzzy = e->has_ctx = false;
@@ -632,9 +634,86 @@ i18n_plural(struct arena *a, const char *locale, const char *pattern, double n)
 	return s;
 }
 
+/* ICU reads each argument of a message pattern from the varargs as the
+ * type the pattern gives it: "{0}" would read our double as a string
+ * pointer. So a pattern is formatted only when every argument in it is
+ * argument 0 as plural or selectordinal (its count given as a double),
+ * with plain-text branches: "{0,plural,offset:1 =0{none} one{# x} other{# xs}}"
+ * and text around it. No apostrophe before a syntax character (ICU's
+ * quoting), no argument inside a branch. */
+bool
+i18n_plural_pattern_ok(const char *p)
+{
+	int args = 0;
+	while (*p) {
+		if (*p == '\'' && p[1] && strchr("{}#|'", p[1]))
+			return false;
+		if (*p == '}')
+			return false;
+		if (*p != '{') {
+			p++;
+			continue;
+		}
+		/* an argument: {0,plural, or {0,selectordinal, */
+		p++;
+		p += strspn(p, " ");
+		if (*p++ != '0')
+			return false;
+		p += strspn(p, " ");
+		if (*p++ != ',')
+			return false;
+		p += strspn(p, " ");
+		if (strncmp(p, "plural", 6) == 0)
+			p += 6;
+		else if (strncmp(p, "selectordinal", 13) == 0)
+			p += 13;
+		else
+			return false;
+		p += strspn(p, " ");
+		if (*p++ != ',')
+			return false;
+		p += strspn(p, " \n");
+		if (strncmp(p, "offset:", 7) == 0) {
+			p += 7;
+			size_t d = strspn(p, "0123456789");
+			if (!d)
+				return false;
+			p += d;
+		}
+		/* branches: selector {text} ..., then the closing brace */
+		int branches = 0;
+		for (;;) {
+			p += strspn(p, " \n");
+			if (*p == '}') {
+				p++;
+				break;
+			}
+			size_t sel = *p == '=' ? 1 + strspn(p + 1, "0123456789") : strspn(p, "abcdefghijklmnopqrstuvwxyz");
+			if (sel == 0 || (*p == '=' && sel == 1))
+				return false;
+			p += sel;
+			p += strspn(p, " \n");
+			if (*p++ != '{')
+				return false;
+			for (; *p && *p != '}'; p++)
+				if (*p == '{' || (*p == '\'' && p[1] && strchr("{}#|'", p[1])))
+					return false;
+			if (*p++ != '}')
+				return false;
+			branches++;
+		}
+		if (!branches)
+			return false;
+		args++;
+	}
+	return args > 0;
+}
+
 static const char *
 plural_format(struct arena *a, const char *locale, const char *pattern, double n)
 {
+	if (!i18n_plural_pattern_ok(pattern))
+		return pattern;   /* not one ICU can be given a double for: as written */
 	int32_t plen;
 	UChar *pat = to_u16(a, pattern, &plen);
 	UChar out[512];

@@ -21,6 +21,9 @@ const char *i18n_gettext(const char *lang, const char *msgid);
 /* ICU MessageFormat with one numeric argument {0}:
  * "{0,plural,one{# comment} other{# comments}}". */
 const char *i18n_plural(struct arena *a, const char *locale, const char *pattern, double n);
+/* Is pattern one i18n_plural formats: argument 0 as plural or selectordinal
+ * only, branches of plain text? (Any other is returned as written.) */
+bool i18n_plural_pattern_ok(const char *pattern);
 /* A date (and time) in locale's words; style is "full", "long", "medium"
  * or "short"; time zone is UTC until editions get their own. */
 const char *i18n_date(struct arena *a, const char *locale, long long unix_time, const char *style, bool with_time);

@@ -661,6 +661,10 @@ parse_operand(struct parser *ps, struct lex *l, struct operand *o, int line)
 			perr(ps, line, "filter '%s' needs a string argument", name);
 			return -1;
 		}
+		if (f->fn == f_plural && !i18n_plural_pattern_ok(f->arg)) {
+			perr(ps, line, "plural wants \"{0,plural,one{…} other{…}}\" (argument 0, plain-text branches)", NULL);
+			return -1;
+		}
 	}
 	return 0;
 }

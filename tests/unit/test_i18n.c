@@ -125,3 +125,24 @@ Test(i18n, shipped_catalogs_load)
 	cr_assert_str_eq(i18n_gettext("pt", "Home"), "Capa");
 	cr_assert_str_eq(i18n_gettext("es", "Home"), "Portada");
 }
+
+/* ICU reads arguments by the type the pattern gives them: only patterns
+ * whose every argument is 0 as plural/selectordinal are formatted. */
+Test(i18n, plural_patterns_checked_before_icu)
+{
+	cr_assert(i18n_plural_pattern_ok("{0,plural,one{# comment} other{# comments}}"));
+	cr_assert(i18n_plural_pattern_ok("{0,plural,=0{No stories match your search.} one{One story found} other{# stories found}}"));
+	cr_assert(i18n_plural_pattern_ok("Seats: {0,plural,offset:1 =1{just you} other{you and # more}}!"));
+	cr_assert(i18n_plural_pattern_ok("{0,selectordinal,one{#st} two{#nd} few{#rd} other{#th}}"));
+	cr_assert_not(i18n_plural_pattern_ok("{0}"));                       /* would read the double as a string */
+	cr_assert_not(i18n_plural_pattern_ok("{0,date}"));
+	cr_assert_not(i18n_plural_pattern_ok("{1,plural,other{#}}"));
+	cr_assert_not(i18n_plural_pattern_ok("{0,plural,other{# of {0}}}"));  /* an argument inside a branch */
+	cr_assert_not(i18n_plural_pattern_ok("{0,plural,other{'{'}}"));
+	cr_assert_not(i18n_plural_pattern_ok("{0,plural,}"));
+	cr_assert_not(i18n_plural_pattern_ok("{0,plural,other{x}"));
+	cr_assert_not(i18n_plural_pattern_ok("no argument"));
+	cr_assert_not(i18n_plural_pattern_ok("}"));
+	cr_assert_str_eq(i18n_plural(&a, "en_GB", "{0}", 3), "{0}", "returned as written, no crash");
+	cr_assert_str_eq(i18n_plural(&a, "en_GB", "{0,plural,one{# x} other{# xs}}", 3), "3 xs");
+}

@@ -158,3 +158,12 @@ Test(tmpl, errors_name_file_and_line)
 	parse_fails("{{ \"unterminated }}", "missing }}");
 	parse_fails("{% for x items %}{% end %}", "expected {% for NAME in EXPR %}");
 }
+
+Test(tmpl, plural_pattern_checked_at_parse)
+{
+	cr_assert_null(tmpl_parse_string("p.html", "{{ n | plural \"{0}\" }}", err, sizeof err), "found by the fuzzer: ICU read the count as a string");
+	cr_assert(strstr(err, "plural"), "%s", err);
+	struct tmpl_set *ok = tmpl_parse_string("p.html", "{{ n | plural \"{0,plural,one{# x} other{# xs}}\" }}", err, sizeof err);
+	cr_assert_not_null(ok, "%s", err);
+	tmpl_set_free(ok);
+}
