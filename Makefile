@@ -7,7 +7,7 @@ DB ?= gazette.db
 LISTEN ?= 127.0.0.1:8080
 BUILD ?= build
 
-.PHONY: all deps build run test bench fuzz clean asan
+.PHONY: all deps build run test bench fuzz lint clean asan
 
 all: build
 
@@ -32,6 +32,10 @@ bench: build
 	bench/search
 	bench/import
 	node bench/soak.mjs 20
+
+# cppcheck and clang-tidy with the checked-in configuration (.clang-tidy, scripts/lint)
+lint: build
+	scripts/lint
 
 # every fuzz target for SECONDS seconds (default 60), corpora kept in tests/fuzz/corpus
 SECONDS ?= 60

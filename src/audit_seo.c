@@ -440,7 +440,7 @@ audit_seo_run(const char *base, FILE *out)
 				size_t n = strcspn(v, "\r\n");
 				if (nq == cq) {
 					cq = cq ? cq * 2 : 8;
-					queue = realloc(queue, (size_t)cq * sizeof *queue);
+					queue = xrealloc(queue, (size_t)cq * sizeof *queue);
 				}
 				queue[nq++] = strndup(v, n);
 			}

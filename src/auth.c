@@ -530,13 +530,13 @@ reset_post(struct req *r)
 
 const struct route auth_routes[] = {
 	{HTTP_GET, "/admin/login", login_form, NULL},
-	{HTTP_POST, "/admin/login", login_post, NULL},
+	{HTTP_POST, "/admin/login", login_post, NULL, ROUTE_COSTLY},   /* a password hash on purpose slow */
 	{HTTP_POST, "/admin/logout", logout_post, NULL},
 	{HTTP_GET, "/admin/password", password_form, "staff"},
 	{HTTP_GET, "/admin/reset", reset_request_form, NULL},
-	{HTTP_POST, "/admin/reset", reset_request_post, NULL},
+	{HTTP_POST, "/admin/reset", reset_request_post, NULL, ROUTE_COSTLY},
 	{HTTP_GET, "/admin/reset/{token}", reset_form, NULL},
-	{HTTP_POST, "/admin/reset/{token}", reset_post, NULL},
+	{HTTP_POST, "/admin/reset/{token}", reset_post, NULL, ROUTE_COSTLY},
 	{HTTP_POST, "/admin/password", password_post, "staff"},
 	{0, NULL, NULL, NULL},
 };

@@ -338,7 +338,7 @@ setup_post(struct req *r)
 
 const struct route totp_routes[] = {
 	{HTTP_GET, "/admin/login/code", code_form, NULL},
-	{HTTP_POST, "/admin/login/code", code_post, NULL},
+	{HTTP_POST, "/admin/login/code", code_post, NULL, ROUTE_COSTLY},
 	{HTTP_GET, "/admin/totp", setup_page, "staff"},
 	{HTTP_POST, "/admin/totp", setup_post, "staff"},
 	{0, NULL, NULL, NULL},

@@ -529,8 +529,8 @@ offer_claim(struct req *r)
 
 const struct route booking_routes[] = {
 	{HTTP_GET, "/{edition}/events/{slug}/book", booking_form, NULL},
-	{HTTP_POST, "/{edition}/events/{slug}/book", booking_post, NULL},
-	{HTTP_POST, "/{edition}/events/{slug}/waitlist", waitlist_post, NULL},
+	{HTTP_POST, "/{edition}/events/{slug}/book", booking_post, NULL, ROUTE_COSTLY},
+	{HTTP_POST, "/{edition}/events/{slug}/waitlist", waitlist_post, NULL, ROUTE_COSTLY},
 	{HTTP_GET, "/bookings/{code}", booking_page, NULL},
 	{HTTP_GET, "/bookings/{code}/event.ics", booking_ics, NULL},
 	{HTTP_POST, "/bookings/{code}/cancel", booking_cancel, NULL},

@@ -903,7 +903,7 @@ static void comments_delete(struct req *r) { own_change(r, true); }
 
 const struct route comment_routes[] = {
 	{HTTP_GET, "/comments/{id}", comments_page, NULL},
-	{HTTP_POST, "/comments/{id}", comments_post, NULL},
+	{HTTP_POST, "/comments/{id}", comments_post, NULL, ROUTE_COSTLY},
 	{HTTP_GET, "/comments/{id}/thread", comments_fragment, NULL},
 	{HTTP_GET, "/comments/{id}/token", comments_token, NULL},
 	{HTTP_GET, "/comments/{id}/edit/{cid}", comments_edit_form, NULL},

@@ -410,6 +410,7 @@ load_comments(struct db_conn *c, const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%d: database error (see log)", path, lineno);
 			goto out;
 		}
+		// cppcheck-suppress legacyUninitvar ; snprintf writes the key, it does not read it
 		snprintf(ids[nids].key, sizeof ids[nids].key, "%s", key);
 		ids[nids].id = id;
 		ids[nids].depth = depth;
@@ -675,7 +676,7 @@ load_pages(struct db_conn *c, struct arena *a, const char *dir, char *err, size_
 	DIR *d = opendir(pdir);
 	if (!d)
 		return 0;   /* pages are optional */
-	char *names[DEMO_PAGES];
+	char *names[DEMO_PAGES] = {0};
 	size_t nn = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) && nn < DEMO_PAGES) {

@@ -93,7 +93,7 @@ fail(struct wxr *w, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(w->err, sizeof w->err, fmt, ap);
+	vsnprintf(w->err, sizeof w->err, fmt, ap);   // NOLINT(clang-analyzer-valist.Uninitialized): started on the line above
 	va_end(ap);
 }
 
@@ -395,10 +395,10 @@ comment(struct wxr *w, long long article, const struct wp_comment *wc)
 		    article) == 1) {
 			w->comments.updated++;
 			rc = 0;
-		} else if (!old)
-			id = 0;   /* removed here since: made again */
+		}
 		if (old)
 			goto out;
+		/* removed here since: made again */
 	}
 	long long parent = strcmp(wc->parent, "0") != 0 && *wc->parent ? map_get(w, "comment", wc->parent) : 0, depth = 1, root = 0;
 	for (int hop = 0; parent && hop < 64; hop++) {

@@ -42,6 +42,8 @@ struct opts {
 	const char *base_url;
 	unsigned threads;
 	long cache_mib;
+	long per_ip;            /* -1: the default */
+	int costly_pct;         /* -1: the default */
 	bool dev;
 	bool no_cache;
 	bool no_access_log;
@@ -112,7 +114,12 @@ static const struct {
 		  "                     written as .eml files to --mail-dir\n"
 		  "  --mail-from ADDR   the sender of every email (default gazette@localhost)\n"
 		  "  --mail-dir DIR     where .eml files go without --smtp (default ./mail)\n"
-		  "  --media-dir DIR    where uploaded pictures are kept (default ./media)\n"},
+		  "  --media-dir DIR    where uploaded pictures are kept (default ./media)\n"
+		  "  --per-ip N         open connections one remote address may hold\n"
+		  "                     (default 128; 0: no limit; loopback is never limited)\n"
+		  "  --costly-share PCT of the workers' time that searches, comment posts,\n"
+		  "                     bookings and sign-ins may take; beyond it they answer\n"
+		  "                     503 with Retry-After (default 50; 0: no limit)\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -209,7 +216,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
 		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
 		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0 ||
-		    strcmp(name, "--media-dir") == 0)) ||
+		    strcmp(name, "--media-dir") == 0 || strcmp(name, "--per-ip") == 0 || strcmp(name, "--costly-share") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
@@ -249,6 +256,16 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			if (n < 1 || n > 1 << 20 || strspn(val, "0123456789") != strlen(val))
 				return usage_error(cmd, "--cache-size needs a number of MiB from 1 to 1048576, not '%s'", val);
 			o->cache_mib = n;
+		} else if (is_serve && strcmp(name, "--per-ip") == 0) {
+			long n = atol(val);
+			if (n < 0 || n > 60000 || !*val || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--per-ip needs a number of connections from 0 to 60000, not '%s'", val);
+			o->per_ip = n;
+		} else if (is_serve && strcmp(name, "--costly-share") == 0) {
+			int n = atoi(val);
+			if (n < 0 || n > 100 || !*val || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--costly-share needs a percentage from 0 to 100, not '%s'", val);
+			o->costly_pct = n;
 		} else if (is_serve && strcmp(name, "--dev") == 0 && !eq)
 			o->dev = true;
 		else if (is_serve && strcmp(name, "--no-cache") == 0 && !eq)
@@ -615,6 +632,8 @@ cmd_serve(struct opts *o)
 		.request_done = site_request_done,
 		.body_limit = site_body_limit,
 		.media_dir = o->media_dir ? o->media_dir : "media",
+		.per_ip = o->per_ip >= 0 ? (unsigned)o->per_ip : 128,
+		.costly_share = (o->costly_pct >= 0 ? o->costly_pct : 50) / 100.0,
 	};
 	media_dir_set(cfg.media_dir);
 	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST) {
@@ -754,6 +773,7 @@ main(int argc, char **argv)
 	const char *env_db = getenv("GAZETTE_DB");
 	o.db = env_db && *env_db ? env_db : "gazette.db";
 	o.listen = "127.0.0.1:8080";
+	o.per_ip = o.costly_pct = -1;
 	bool audit = strcmp(cmd, "audit") == 0 && argc >= 3 && strcmp(argv[2], "seo") == 0;
 	int rc = parse_opts(cmd, argc - 2 - audit, argv + 2 + audit, &o);
 	if (rc)

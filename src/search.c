@@ -586,6 +586,6 @@ search_page(struct req *r)
 }
 
 const struct route search_routes[] = {
-	{HTTP_GET, "/{edition}/search", search_page, NULL},
+	{HTTP_GET, "/{edition}/search", search_page, NULL, ROUTE_COSTLY},
 	{0, NULL, NULL, NULL},
 };

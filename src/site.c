@@ -2,6 +2,7 @@
  * switcher, hreflang), rendering through the theme, error pages, request
  * dispatch, and the site-wide routes ("/", "/healthz"). */
 #include "site.h"
+#include "core/limits.h"
 #include "core/i18n.h"
 #include "core/form.h"
 #include "core/log.h"
@@ -424,6 +425,22 @@ site_dispatch(struct req *r)
 {
 	int status = 0;
 	const struct route *rt = router_match(r, &status);
+	if (rt && (rt->flags & ROUTE_COSTLY)) {
+		/* searches, posts, bookings, sign-ins: within their share of the
+		 * workers, or 503 at once, so that pages keep being served */
+		if (!limits_costly_admit()) {
+			resp_error(r, 503);
+			resp_header(r, "Retry-After", "2");
+			return;
+		}
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (!rt->guard || admin_guard(r, rt->guard))
+			rt->handler(r);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		limits_costly_done((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		return;
+	}
 	if (rt) {
 		if (!rt->guard || admin_guard(r, rt->guard))
 			rt->handler(r);

@@ -211,7 +211,7 @@ cache_store(const char *key, struct cache_variant_data v[CV_COUNT], const char *
 {
 	size_t bytes = strlen(key) + sizeof(struct entry);
 	int ntags = 0;
-	while (tags[ntags] && ntags < MAX_TAGS)
+	while (ntags < MAX_TAGS && tags[ntags])
 		bytes += strlen(tags[ntags++]) + sizeof(char *);
 	for (int i = 0; i < CV_COUNT; i++)
 		bytes += v[i].resp ? v[i].len : 0;

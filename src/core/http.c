@@ -10,6 +10,7 @@
  * keep-alive off when a response is queued in the first). */
 #include "http.h"
 #include "hits.h"
+#include "limits.h"
 #include "form.h"
 #include "cache.h"
 #include "compress.h"
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -737,6 +739,45 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 	s->inflight--;
 }
 
+/* Connections per remote address (core/limits): asked before accepting,
+ * counted while open. */
+static enum MHD_Result
+accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	(void)cls;
+	return limits_conn_admit(addr, len) ? MHD_YES : MHD_NO;
+}
+
+static void
+connection_cb(void *cls, struct MHD_Connection *con, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)socket_ctx;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		limits_conn_open(ci->client_addr, len);
+	else
+		limits_conn_close(ci->client_addr, len);
+}
+
+/* As many connections as file descriptors allow, up to 16,000: idle
+ * keep-alive connections cost a descriptor and a little memory each. */
+static unsigned
+connection_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 16384) {
+		rl.rlim_cur = rl.rlim_max < 16384 ? rl.rlim_max : 16384;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 16000;
+	return rl.rlim_cur > 16384 ? 16000 : rl.rlim_cur > 512 ? (unsigned)rl.rlim_cur - 256 : 256;
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -807,7 +848,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	unsigned threads = cfg->threads ? cfg->threads : 2;
-	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
+	limits_init(threads, cfg->costly_share, cfg->per_ip);
+	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, accept_cb, NULL,
 	    access_cb, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
@@ -816,7 +858,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 	    MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);

@@ -107,6 +107,8 @@ struct server_config {
 	void (*request_done)(struct req *r);             /* frees per-request app state */
 	size_t (*body_limit)(const char *uri);           /* NULL or 0: 1 MiB; more for uploads */
 	const char *media_dir;                           /* served read-only at /media/, NULL for none */
+	unsigned per_ip;                                 /* open connections per remote address (0: no limit) */
+	double costly_share;                             /* of the workers' time for costly routes (0: no limit) */
 };
 
 /* Binds, starts the workers and returns; NULL with the reason in err. */

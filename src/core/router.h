@@ -14,7 +14,9 @@ struct route {
 	handler_fn handler;
 	const char *guard;      /* NULL: public; else what the caller must hold
 	                           (the application checks it before the handler) */
+	unsigned flags;         /* ROUTE_COSTLY: within the costly routes' budget (core/limits) */
 };
+#define ROUTE_COSTLY 1u
 
 void router_add(const struct route *table);   /* ends with {0} */
 void router_reset(void);

@@ -1043,7 +1043,8 @@ tmpl_load(const char *dir, char *err, size_t errlen)
 		}
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, cmp_names);
+	if (nn)
+		qsort(names, nn, sizeof *names, cmp_names);
 	struct tmpl_set *set = set_new();
 	int rc = 0;
 	for (size_t i = 0; i < nn && rc == 0; i++) {

@@ -73,3 +73,43 @@ Test(uri, too_many_query_pairs)
 	parse(q);
 	cr_assert_eq(r.bad, 400);
 }
+
+/* Connections per address (core/limits): a remote address up to its
+ * limit, loopback always, a closed connection frees its place. */
+#include "limits.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+Test(limits, connections_per_address)
+{
+	limits_init(2, 0.5, 3);
+	struct sockaddr_in remote = {.sin_family = AF_INET}, other = remote, lo = remote;
+	inet_pton(AF_INET, "203.0.113.5", &remote.sin_addr);
+	inet_pton(AF_INET, "198.51.100.7", &other.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &lo.sin_addr);
+	const struct sockaddr *ra = (const struct sockaddr *)&remote, *o = (const struct sockaddr *)&other, *l = (const struct sockaddr *)&lo;
+	for (int i = 0; i < 3; i++) {
+		cr_assert(limits_conn_admit(ra, sizeof remote));
+		limits_conn_open(ra, sizeof remote);
+	}
+	cr_assert_not(limits_conn_admit(ra, sizeof remote), "the fourth from one address");
+	cr_assert(limits_conn_admit(o, sizeof other), "another address is not held back (unless it shares the bucket by chance)");
+	for (int i = 0; i < 100; i++)
+		cr_assert(limits_conn_admit(l, sizeof lo), "loopback: a proxy in front, never limited");
+	limits_conn_close(ra, sizeof remote);
+	cr_assert(limits_conn_admit(ra, sizeof remote), "a place freed");
+	cr_assert_geq(limits_conn_refused(), 1);
+}
+
+Test(limits, costly_budget)
+{
+	limits_init(2, 0.5, 0);   /* one second of costly work per second */
+	unsigned long long shed = limits_shed_count();
+	cr_assert(limits_costly_admit());
+	limits_costly_done(1.5);   /* one and a half seconds just now: over */
+	cr_assert_not(limits_costly_admit());
+	cr_assert_eq(limits_shed_count(), shed + 1);
+	limits_init(2, 0, 0);      /* 0: no limit */
+	limits_costly_done(100);
+	cr_assert(limits_costly_admit());
+}
