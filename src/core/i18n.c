@@ -559,13 +559,17 @@ i18n_isotime(struct arena *a, long long t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	gmtime_r(&tt, &tm);
+	char *s = arena_alloc(a, 32);
+	if (!gmtime_r(&tt, &tm)) {   /* a year past what struct tm holds (found by fuzzing) */
+		s[0] = 0;
+		return s;
+	}
 	/* by hand: strftime costs a thousand instructions, and cards carry
 	 * one of these each */
-	char *s = arena_alloc(a, 32);
 	int y = tm.tm_year + 1900;
 	if (y < 0 || y > 9999) {
-		strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (!strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			s[0] = 0;
 		return s;
 	}
 	int f[5] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};

@@ -146,3 +146,11 @@ Test(i18n, plural_patterns_checked_before_icu)
 	cr_assert_str_eq(i18n_plural(&a, "en_GB", "{0}", 3), "{0}", "returned as written, no crash");
 	cr_assert_str_eq(i18n_plural(&a, "en_GB", "{0,plural,one{# x} other{# xs}}", 3), "3 xs");
 }
+
+Test(i18n, isotime_far_out_of_range)
+{
+	/* a template's {{ 22226666666666666666 | isodate }}: found by fuzzing */
+	cr_assert_str_eq(i18n_isotime(&a, 0), "1970-01-01T00:00:00Z");
+	cr_assert_eq(strlen(i18n_isotime(&a, 9223372036854775807LL)), 0);
+	cr_assert_str_eq(i18n_isotime(&a, 253402300800LL), "10000-01-01T00:00:00Z");
+}
