@@ -32,6 +32,7 @@ bench: build
 	bench/search
 	bench/import
 	node bench/soak.mjs 20
+	node bench/overload.mjs
 
 # cppcheck and clang-tidy with the checked-in configuration (.clang-tidy, scripts/lint)
 lint: build

@@ -81,14 +81,13 @@ admin_deny(struct req *r)
 	resp_header(r, "Cache-Control", "private, no-store");
 }
 
-bool
-admin_found(struct req *r, int rc)
+void
+admin_not_found(struct req *r, int rc)
 {
 	if (rc < 0)
 		page_db_error(r);
-	else if (rc == 0)
+	else
 		resp_error(r, 404);
-	return rc > 0;
 }
 
 struct audit_entry {

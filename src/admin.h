@@ -33,7 +33,15 @@ bool staff_has_edition(const struct staff *u, const char *edition);
 void admin_deny(struct req *r);
 /* For a loader's 1 (found), 0 (no such thing) or -1 (database error):
  * true when found; otherwise the 404 or the error page is sent. */
-bool admin_found(struct req *r, int rc);
+void admin_not_found(struct req *r, int rc);
+static inline bool
+admin_found(struct req *r, int rc)   /* inline: static analysis then sees that false means rc != 1 */
+{
+	if (rc == 1)
+		return true;
+	admin_not_found(r, rc);
+	return false;
+}
 /* An audit log entry of its own transaction, for actions whose writes
  * happened elsewhere (comments_set_status, event_set_status); 0 or -1. */
 int admin_audit(struct req *r, const char *action, const char *detail);

@@ -57,7 +57,7 @@ related_sync(struct db_conn *c, long long id, const char *ed, long long now)
 		return -1;
 	char related[64] = "";
 	size_t rl = 0;
-	long long found[3];
+	long long found[3] = {0};
 	int nf = 0;
 	if (n) {
 #define RELATED_FROM "SELECT * FROM (SELECT article_id, listed_at FROM article_listings WHERE list = ? AND edition = ? " \

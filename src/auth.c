@@ -198,8 +198,9 @@ login_post(struct req *r)
 	long long by_ip = db_int1(c, 0, "SELECT count(*) FROM login_failures WHERE key_hash = ? AND at > ?", "si", l.ip_key, l.now - FAIL_WINDOW);
 	if (by_account >= FAILS_PER_ACCOUNT || by_ip >= FAILS_PER_ADDRESS) {
 		resp_header(r, "Retry-After", arena_printf(a, "%d", FAIL_WINDOW));
+		const int minutes = FAIL_WINDOW / 60;
 		tv_set_str(f, "error", i18n_plural(a, ed->locale, i18n_gettext(ed->code, _("{0,plural,one{Too many failed sign-ins. Please wait # minute and try again.} other{Too many failed sign-ins. Please wait # minutes and try again.}}")),
-		    FAIL_WINDOW / 60));
+		    (double)minutes));
 		admin_render(r, NULL, "admin_login.html", _("Sign in"), f, 429);
 		return;
 	}

@@ -645,8 +645,9 @@ comments_post(struct req *r)
 		char secs[24];
 		snprintf(secs, sizeof secs, "%lld", window);
 		resp_header(r, "Retry-After", arena_strdup(a, secs));
+		long long minutes = (window + 59) / 60;   /* whole minutes, rounded up */
 		in.error = i18n_plural(a, t.ed->locale, tr(&t, _("{0,plural,one{You have sent several comments in a short time. Please try again in # minute.} other{You have sent several comments in a short time. Please try again in # minutes.}}")),
-		    (double)((window + 59) / 60));
+		    (double)minutes);
 		render_thread(r, &t, &in, fragment, 429);
 		return;
 	}

@@ -441,7 +441,7 @@ insert_event(struct db_conn *c, struct arena *a, struct demo_event *d, char *blo
 		snprintf(err, errlen, "event %s: unknown time zone '%s'", d->key, d->tz);
 		return -1;
 	}
-	long long ends = starts + d->minutes * 60;
+	long long ends = starts + (long long)d->minutes * 60;
 	long long group = db_insert(c, "INSERT INTO translation_groups (key) VALUES (?) RETURNING id", "s", arena_cat(a, "event:", d->key, NULL));
 	if (group < 0)
 		return -1;
@@ -727,7 +727,8 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 		}
 	}
 	closedir(d);
-	qsort(names, nn, sizeof *names, cmp_str);
+	if (nn)
+		qsort(names, nn, sizeof *names, cmp_str);
 	if (db_begin(c) < 0) {
 		snprintf(err, errlen, "cannot begin a transaction");
 		goto out;

@@ -224,6 +224,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 				return usage_error(cmd, "option %s needs a value", name);
 			val = argv[++i];
 		}
+		if (!val)
+			val = "";   /* a flag: its value is never read */
 		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 			o->help = true;
 		else if (strcmp(name, "--db") == 0)

@@ -85,9 +85,10 @@ build_sql(void)
 		 * subcategory) comes after it */
 		snprintf(select_sql[t], sizeof select_sql[t], "SELECT %s FROM %s%s", tables[t].cols, tables[t].name,
 		    tables[t].identity ? " ORDER BY id" : "");
-		char q[128] = "";
-		for (int i = 0; i < n; i++)
-			strcat(q, i ? ", ?" : "?");
+		char q[3 * MAXCOLS + 1] = "";
+		size_t ql = 0;
+		for (int i = 0; i < n && i < MAXCOLS; i++)
+			ql += (size_t)snprintf(q + ql, sizeof q - ql, "%s", i ? ", ?" : "?");
 		snprintf(insert_sql[t], sizeof insert_sql[t], "INSERT INTO %s (%s) VALUES (%s)", tables[t].name, tables[t].cols, q);
 		snprintf(count_sql[t], sizeof count_sql[t], "SELECT count(*) FROM %s", tables[t].name);
 	}

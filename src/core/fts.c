@@ -167,7 +167,7 @@ tok_word(void *p, int tflags, const char *w, int n, int start, int end)
 	if (n <= MAX_WORD && x->st && !x->prefix) {
 		memcpy(word, w, (size_t)n);
 		if (x->pt && n > 4 && (ends_with(w, n, "oes") || ends_with(w, n, "aes")))
-			memcpy(word + n - 3, "ao", 2), n--;
+			memcpy(word + n - 3, "ao", 2), n--;   // NOLINT(bugprone-not-null-terminated-result): word goes with its length n
 		stem = stem_of(x, word, n, &sl);
 	}
 	if (!x->slen)

@@ -79,7 +79,8 @@ req_client_ip(struct req *r)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char *out = arena_alloc(&r->a, INET6_ADDRSTRLEN);
-	strcpy(out, "-");
+	out[0] = '-';
+	out[1] = 0;
 	if (!ci || !ci->client_addr)
 		return out;
 	const struct sockaddr *sa = ci->client_addr;

@@ -197,7 +197,7 @@ i18n_load_string(const char *lang, const char *src, size_t len, char *err, size_
 			buf_grow(&e.id, 1);
 			e.id.s[0] = 0;
 			cur = &e.id;
-		} else if (strncmp(p, "msgid_plural ", 13) == 0) {
+		} else if (strncmp(p, "msgid_plural ", 13) == 0 || (strncmp(p, "msgstr[", 7) == 0 && strncmp(p, "msgstr[0] ", 10) != 0)) {
 			cur = NULL;   /* gettext plurals are not used: plurals are ICU patterns */
 			continue;
 		} else if (strncmp(p, "msgstr ", 7) == 0 || strncmp(p, "msgstr[0] ", 10) == 0) {
@@ -207,9 +207,6 @@ i18n_load_string(const char *lang, const char *src, size_t len, char *err, size_
 			buf_grow(&e.str, 1);
 			e.str.s[0] = 0;
 			cur = &e.str;
-		} else if (strncmp(p, "msgstr[", 7) == 0) {
-			cur = NULL;
-			continue;
 		} else if (*p != '"') {
 			snprintf(err, errlen, "%s.po:%d: cannot parse this line", lang, line);
 			rc = -1;
@@ -416,7 +413,7 @@ i18n_date(struct arena *a, const char *locale, long long t, const char *style, b
 	const char *s = U_FAILURE(st) ? i18n_isotime(a, t) : from_u16(a, out, n);
 	if (!with_time && day >= 0 && !U_FAILURE(st) && strlen(s) < sizeof df->memo[0].text) {
 		df->memo[day % DAY_MEMO].day = day;
-		strcpy(df->memo[day % DAY_MEMO].text, s);
+		snprintf(df->memo[day % DAY_MEMO].text, sizeof df->memo[0].text, "%s", s);
 	}
 	pthread_mutex_unlock(&df->mu);
 	return s;
@@ -629,11 +626,13 @@ i18n_plural(struct arena *a, const char *locale, const char *pattern, double n)
 	if (m && m->n == n && strcmp(m->pattern, pattern) == 0 && strcmp(m->locale, locale) == 0)
 		return arena_strdup(a, m->text);
 	const char *s = plural_format(a, locale, pattern, n);
-	if (m && s != pattern && strlen(s) < sizeof m->text) {
+	/* remembered only when all three fit (a pattern may well be longer
+	 * than the memo's slot: the comment rate-limit message is) */
+	if (m && s != pattern && strlen(s) < sizeof m->text && strlen(pattern) < sizeof m->pattern && strlen(locale) < sizeof m->locale) {
 		m->n = n;
-		strcpy(m->locale, locale);
-		strcpy(m->pattern, pattern);
-		strcpy(m->text, s);
+		snprintf(m->locale, sizeof m->locale, "%s", locale);
+		snprintf(m->pattern, sizeof m->pattern, "%s", pattern);
+		snprintf(m->text, sizeof m->text, "%s", s);
 	}
 	return s;
 }
