@@ -85,15 +85,6 @@ limits_costly_done(double seconds)
 	pthread_mutex_unlock(&L.mu);
 }
 
-unsigned long long
-limits_shed_count(void)
-{
-	pthread_mutex_lock(&L.mu);
-	unsigned long long n = L.shed;
-	pthread_mutex_unlock(&L.mu);
-	return n;
-}
-
 /* The bucket of a non-loopback address, or -1 (loopback, unknown family). */
 static long
 bucket(const struct sockaddr *addr, socklen_t len)
@@ -157,11 +148,11 @@ limits_conn_close(const struct sockaddr *addr, socklen_t len)
 	pthread_mutex_unlock(&L.mu);
 }
 
-unsigned long long
-limits_conn_refused(void)
+void
+limits_counts(unsigned long long *shed, unsigned long long *refused)
 {
 	pthread_mutex_lock(&L.mu);
-	unsigned long long n = L.refused;
+	*shed = L.shed;
+	*refused = L.refused;
 	pthread_mutex_unlock(&L.mu);
-	return n;
 }

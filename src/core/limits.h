@@ -17,13 +17,13 @@ void limits_init(unsigned threads, double share, unsigned per_ip);
 /* Costly work: may one more start now? If so, report its duration after. */
 bool limits_costly_admit(void);
 void limits_costly_done(double seconds);
-unsigned long long limits_shed_count(void);
 
 /* Connections per address (loopback is never limited: a proxy in front
  * of Gazette, or a benchmark, talks from there). */
 bool limits_conn_admit(const struct sockaddr *addr, socklen_t len);
 void limits_conn_open(const struct sockaddr *addr, socklen_t len);
 void limits_conn_close(const struct sockaddr *addr, socklen_t len);
-unsigned long long limits_conn_refused(void);
+/* Costly requests shed, connections refused, since start. */
+void limits_counts(unsigned long long *shed, unsigned long long *refused);
 
 #endif

@@ -109,12 +109,14 @@ metrics_render(struct buf *o)
 		label(o, n);
 		buf_printf(o, "} %llu\n", (unsigned long long)atomic_load(&routes[i].count));
 	}
+	unsigned long long shed, refused;
+	limits_counts(&shed, &refused);
 	buf_printf(o,
 	    "# HELP gazette_costly_shed_total Costly requests (search, posts, bookings, sign-ins) answered 503 past their share.\n"
 	    "# TYPE gazette_costly_shed_total counter\ngazette_costly_shed_total %llu\n"
 	    "# HELP gazette_connections_refused_total Connections refused: their address held its limit already.\n"
 	    "# TYPE gazette_connections_refused_total counter\ngazette_connections_refused_total %llu\n",
-	    limits_shed_count(), limits_conn_refused());
+	    shed, refused);
 	struct cache_stats cs;
 	cache_get_stats(&cs);
 	buf_printf(o,

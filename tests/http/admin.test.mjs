@@ -8,26 +8,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
-import { BIN, Client, Staff, startServer, get, sql, raw, statusOf, PG } from './harness.mjs';
+import { BIN, Client, Staff, startServer, get, sql, raw, statusOf, PG, addStaff, signInStaff } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
 after(async () => { assert.equal((await S.stop()).code, 0); });
 
 const one = (q) => sql(S.db, q).trim();
-const PASSWORD = 'a long enough password';
 const users = {};
-function addUser(name, role, ...editions) {
-  const out = execFileSync(BIN, ['user', 'add', '--email', `${name}@example.org`, '--name', `Staff ${name}`, '--role', role,
-    ...editions.flatMap((e) => ['--edition', e]), '--db', S.db], { input: `${PASSWORD}\n` }).toString();
-  users[name] = Number(out.match(/user (\d+)/)[1]);
-}
-async function signIn(name) {
-  const s = new Staff(S.base);
-  const r = await s.login(`${name}@example.org`, PASSWORD);
-  assert.equal(r.status, 303, `${name} signs in`);
-  return s;
-}
+const addUser = (name, role, ...editions) => { users[name] = addStaff(S, name, role, ...editions); };
+const signIn = (name) => signInStaff(S, name);
 const form = async (s, path) => {
   const r = await s.get(path);
   assert.equal(r.status, 200, `${path}: ${r.status}`);

@@ -180,3 +180,18 @@ export class Staff extends Client {
     return this.post('/admin/login', { csrf: await this.csrf(), email, password });
   }
 }
+
+// Staff accounts for a test: `gazette user add` on the server's database
+// (the password from stdin), and a signed-in browser of one of them.
+export const STAFF_PASSWORD = 'a long enough password';
+export function addStaff(srv, name, role, ...editions) {
+  const out = execFileSync(BIN, ['user', 'add', '--email', `${name}@example.org`, '--name', `Staff ${name}`, '--role', role,
+    ...editions.flatMap((e) => ['--edition', e]), '--db', srv.db], { input: `${STAFF_PASSWORD}\n` }).toString();
+  return Number(out.match(/user (\d+)/)[1]);
+}
+export async function signInStaff(srv, name) {
+  const s = new Staff(srv.base);
+  const r = await s.login(`${name}@example.org`, STAFF_PASSWORD);
+  if (r.status !== 303) throw new Error(`${name} cannot sign in: ${r.status}`);
+  return s;
+}

@@ -6,23 +6,15 @@
 // kept, drafts not public, deleting, and who may do it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { BIN, Staff, startServer, get, sql } from './harness.mjs';
+import { startServer, get, sql, addStaff, signInStaff } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
 after(async () => { assert.equal((await S.stop()).code, 0); });
 
 const one = (q) => sql(S.db, q).trim();
-const PASSWORD = 'a long enough password';
-function addUser(name, role) {
-  execFileSync(BIN, ['user', 'add', '--email', `${name}@example.org`, '--name', `Staff ${name}`, '--role', role, '--db', S.db], { input: `${PASSWORD}\n` });
-}
-async function signIn(name) {
-  const s = new Staff(S.base);
-  assert.equal((await s.login(`${name}@example.org`, PASSWORD)).status, 303);
-  return s;
-}
+const addUser = (name, role) => addStaff(S, name, role);
+const signIn = (name) => signInStaff(S, name);
 const csrfOf = (body) => body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
 const pageId = (ed, path) => one(`SELECT id FROM pages WHERE edition = '${ed}' AND path = '${path}'`);
 

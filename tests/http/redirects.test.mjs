@@ -6,27 +6,16 @@
 // no request can name), and who may do it (CSRF, roles).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { BIN, Client, Staff, startServer, get, sql } from './harness.mjs';
+import { Client, startServer, get, sql, addStaff, signInStaff } from './harness.mjs';
 
 let S;
 before(async () => { S = await startServer(); });
 after(async () => { assert.equal((await S.stop()).code, 0); });
 
 const one = (q) => sql(S.db, q).trim();
-const PASSWORD = 'a long enough password';
 const users = {};
-function addUser(name, role) {
-  const out = execFileSync(BIN, ['user', 'add', '--email', `${name}@example.org`, '--name', `Staff ${name}`, '--role', role, '--db', S.db],
-    { input: `${PASSWORD}\n` }).toString();
-  users[name] = Number(out.match(/user (\d+)/)[1]);
-}
-async function signIn(name) {
-  const s = new Staff(S.base);
-  const r = await s.login(`${name}@example.org`, PASSWORD);
-  assert.equal(r.status, 303, `${name} signs in`);
-  return s;
-}
+const addUser = (name, role) => { users[name] = addStaff(S, name, role); };
+const signIn = (name) => signInStaff(S, name);
 const csrfOf = (body) => body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
 const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
