@@ -90,7 +90,7 @@ api_auth(struct req *r)
 	    site_mac_hex(&r->a, "api-key", key, 64));
 	const char *origins = db_row(st) ? db_atext(st, 0, &r->a) : NULL;
 	if (db_done(st) < 0) {
-		json_error(r, db_broken(req_db(r)) ? 503 : 500, "unavailable", "The database could not be read.");
+		json_error(r, db_outage(req_db(r)) ? 503 : 500, "unavailable", "The database could not be read.");
 		return false;
 	}
 	if (!origins) {

@@ -47,6 +47,7 @@ struct opts {
 	bool dev;
 	bool no_cache;
 	bool no_access_log;
+	bool fault_injection;
 	bool help;
 	bool audit;                /* audit seo: serve on loopback, crawl, stop */
 	long articles;             /* demo --articles N */
@@ -119,7 +120,10 @@ static const struct {
 		  "                     (default 128; 0: no limit; loopback is never limited)\n"
 		  "  --costly-share PCT of the workers' time that searches, comment posts,\n"
 		  "                     bookings and sign-ins may take; beyond it they answer\n"
-		  "                     503 with Retry-After (default 50; 0: no limit)\n"},
+		  "                     503 with Retry-After (default 50; 0: no limit)\n"
+		  "  --fault-injection  for tests only: a request from loopback may carry\n"
+		  "                     Gazette-Fault: KIND@N to fail its Nth database step\n"
+		  "                     (busy, locked, full, ioerr, nomem, drop)\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -274,6 +278,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->no_cache = true;
 		else if (is_serve && strcmp(name, "--no-access-log") == 0 && !eq)
 			o->no_access_log = true;
+		else if (is_serve && strcmp(name, "--fault-injection") == 0 && !eq)
+			o->fault_injection = true;
 		else if (is_migrate && strcmp(name, "--from") == 0)
 			o->from = val;
 		else if (is_migrate && strcmp(name, "--to") == 0)
@@ -636,7 +642,10 @@ cmd_serve(struct opts *o)
 		.media_dir = o->media_dir ? o->media_dir : "media",
 		.per_ip = o->per_ip >= 0 ? (unsigned)o->per_ip : 128,
 		.costly_share = (o->costly_pct >= 0 ? o->costly_pct : 50) / 100.0,
+		.fault_injection = o->fault_injection,
 	};
+	if (cfg.fault_injection)
+		log_error("fault injection is on (--fault-injection): for tests, never for a public site");
 	media_dir_set(cfg.media_dir);
 	if (mkdir(cfg.media_dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "gazette: media folder %s: %s\n", cfg.media_dir, strerror(errno));

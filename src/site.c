@@ -233,7 +233,7 @@ site_request_done(struct req *r)
 void
 page_db_error(struct req *r)
 {
-	bool outage = db_broken(r->dbc);
+	bool outage = db_outage(r->dbc);
 	resp_error(r, outage ? 503 : 500);
 	if (outage)
 		resp_header(r, "Retry-After", "5");

@@ -259,11 +259,24 @@ tickets_book(struct db_conn *c, const struct booking_request *rq, const struct t
 			res = BOOK_AGAIN;
 			break;
 		}
+		if (c->failed) {   /* unknown whether this form already booked */
+			bool again = db_retryable(c);
+			db_rollback(c);
+			if (again)
+				continue;
+			break;
+		}
 		struct ticket_type tt;
 		long long group = 0;
 		res = order_allowed(c, &a, rq, &tt, &group);
 		if (res != BOOK_OK) {
+			/* a read that failed decides nothing: not "closed" but an error */
+			bool failed = c->failed;
 			db_rollback(c);
+			if (failed)
+				res = BOOK_ERROR;
+			if (failed && db_retryable(c))
+				continue;
 			break;
 		}
 		long long left = seats_take(c, tt.quota_id, rq->qty);

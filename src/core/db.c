@@ -89,7 +89,7 @@ db_acquire(struct db *db)
 	struct db_conn *c = db->free_list;
 	db->free_list = c->next_free;
 	pthread_mutex_unlock(&db->mu);
-	c->failed = false;
+	c->failed = c->outage = c->conflict = false;
 	db_check(c);
 	return c;
 }
@@ -109,12 +109,94 @@ db_release(struct db_conn *c)
 	pthread_mutex_unlock(&db->mu);
 }
 
+/* A failure's kind, read before a rollback clears the backend's error.
+ * The first failure of a transaction is its cause: what fails after it
+ * (a duplicate row because a read came back empty) does not change it. */
+static void
+note_failure(struct db_conn *c)
+{
+	if (c->failed)
+		return;
+	c->failed = true;
+	c->conflict = c->be->retryable && c->be->retryable(c);
+	c->outage = (c->be->outage && c->be->outage(c)) || (c->be->broken && c->be->broken(c));
+}
+
 static void
 stmt_fail(struct db_stmt *s, const char *what)
 {
 	s->failed = true;
-	s->conn->failed = true;
+	note_failure(s->conn);
 	log_error("db: %s in %s: %s [%s]", what, s->caller, s->conn->be->errmsg(s->conn), s->sql);
+}
+
+/* ---- fault injection (tests only: serve --fault-injection) ----------------------- */
+
+enum fault_kind { FAULT_NONE, FAULT_BUSY, FAULT_LOCKED, FAULT_FULL, FAULT_IOERR, FAULT_NOMEM, FAULT_DROP };
+static const char *const fault_names[] = {"", "busy", "locked", "full", "ioerr", "nomem", "drop"};
+static const char *const fault_messages[] = {"", "database is busy", "database table is locked",
+	"database or disk is full", "disk I/O error", "out of memory", "connection severed"};
+
+static _Thread_local struct {
+	enum fault_kind kind;
+	int at, seen;
+	bool sticky;      /* every step from the at-th */
+} fault;
+
+int
+db_fault_arm(const char *spec)
+{
+	db_fault_clear();
+	const char *at = strchr(spec, '@');
+	if (!at)
+		return -1;
+	for (int k = FAULT_BUSY; k <= FAULT_DROP; k++) {
+		if (strlen(fault_names[k]) != (size_t)(at - spec) || strncmp(spec, fault_names[k], (size_t)(at - spec)) != 0)
+			continue;
+		char *end;
+		long n = strtol(at + 1, &end, 10);
+		if (n < 1 || n > 100000 || end == at + 1 || (*end && strcmp(end, "+") != 0))
+			return -1;
+		fault.kind = (enum fault_kind)k;
+		fault.at = (int)n;
+		fault.sticky = *end == '+';
+		return 0;
+	}
+	return -1;
+}
+
+int
+db_fault_clear(void)
+{
+	int seen = fault.seen;
+	fault.kind = FAULT_NONE;
+	fault.at = fault.seen = 0;
+	fault.sticky = false;
+	return seen;
+}
+
+/* Is this step the one that fails? Then the failure is recorded as the
+ * backend would record it: a conflict is retryable, the rest outages. A
+ * severed connection fails for real on its next use. */
+static bool
+fault_fires(struct db_conn *c, const char *where)
+{
+	if (fault.kind == FAULT_NONE)
+		return false;
+	fault.seen++;
+	if (fault.seen < fault.at || (fault.seen > fault.at && !fault.sticky))
+		return false;
+	if (fault.kind == FAULT_DROP && c->be->sever) {
+		c->be->sever(c);
+		return false;   /* the real step meets the cut */
+	}
+	if (!c->failed) {
+		c->outage = true;
+		c->conflict = fault.kind == FAULT_BUSY || fault.kind == FAULT_LOCKED;
+	}
+	c->failed = true;
+	log_error("db: injected fault in %s: %s", where, fault_messages[fault.kind]);
+	return true;
 }
 
 static _Atomic int next_site_id = 1;
@@ -155,7 +237,7 @@ vquery(struct db_conn *c, struct db_site *site, const char *caller, const char *
 	const char *sql = site->sql;
 	struct db_stmt *s = site_stmt(c, site);
 	if (!s) {
-		c->failed = true;
+		note_failure(c);
 		log_error("db: prepare failed in %s: %s [%s]", caller, be->errmsg(c), sql);
 		return NULL;
 	}
@@ -204,7 +286,7 @@ db_prepare_built(struct db_conn *c, const char *sql)
 {
 	struct db_stmt *s = c->be->prepare(c, sql);
 	if (!s) {
-		c->failed = true;
+		note_failure(c);
 		log_error("db: prepare failed: %s [%s]", c->be->errmsg(c), sql);
 		return NULL;
 	}
@@ -238,6 +320,10 @@ db_row(struct db_stmt *s)
 {
 	if (!s || s->failed)
 		return false;
+	if (fault_fires(s->conn, s->caller)) {
+		s->failed = true;
+		return false;
+	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = s->conn->be->step(s);
@@ -366,13 +452,13 @@ db_unlock(struct db_conn *c, long long key)
 bool
 db_retryable(struct db_conn *c)
 {
-	return c->be->retryable && c->be->retryable(c);
+	return c->conflict;
 }
 
 bool
-db_broken(struct db_conn *c)
+db_outage(struct db_conn *c)
 {
-	return c && c->be->broken && c->be->broken(c);
+	return c && (c->outage || (c->be->broken && c->be->broken(c)));
 }
 
 int
@@ -393,8 +479,13 @@ db_begin(struct db_conn *c)
 		c->be->exec_script(c, "COMMIT");
 		c->in_read = false;
 	}
-	c->failed = false;
-	return c->be->exec_script(c, c->be->begin_sql);
+	c->failed = c->outage = c->conflict = false;
+	if (c->be->exec_script(c, c->be->begin_sql) < 0) {
+		note_failure(c);
+		log_error("db: begin failed: %s", c->be->errmsg(c));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -404,7 +495,12 @@ db_commit(struct db_conn *c)
 		db_rollback(c);
 		return -1;
 	}
+	if (fault_fires(c, "commit")) {
+		db_rollback(c);
+		return -1;
+	}
 	if (c->be->exec_script(c, "COMMIT") < 0) {
+		note_failure(c);
 		log_error("db: commit failed: %s", c->be->errmsg(c));
 		db_rollback(c);
 		return -1;

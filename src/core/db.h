@@ -35,9 +35,17 @@ int db_latest_version(void);
  * same committed state, and pays for one transaction, not one each. */
 int db_read_begin(struct db_conn *c);
 int db_begin(struct db_conn *c);     /* a write transaction (ends a read snapshot first) */
-/* After a failure: is the database out of reach (an outage: 503) rather
- * than the query wrong (500)? */
-bool db_broken(struct db_conn *c);
+/* After a failure: was it an outage (the database out of reach, busy
+ * past its retries, out of disk or memory: 503) rather than the query
+ * wrong (500)? Answers for the last failure, also after its rollback. */
+bool db_outage(struct db_conn *c);
+/* Fault injection for tests (gazette serve --fault-injection): arms one
+ * fault on the calling thread, "KIND@N" (the Nth step from now fails) or
+ * "KIND@N+" (every step from the Nth); KIND is busy, locked, full, ioerr,
+ * nomem or drop (the connection severed, where the backend can). Steps are
+ * db_row calls and commits. Returns -1 for a spec it cannot read. */
+int db_fault_arm(const char *spec);
+int db_fault_clear(void);   /* disarms; returns the steps counted since db_fault_arm */
 /* For a connection held for long (the invalidation poller): reconnects a
  * broken one; 1 when renewed (listen again), 0 fine, -1 still down. */
 int db_check(struct db_conn *c);
@@ -51,7 +59,8 @@ int db_wait(struct db_conn *c, int ms);
 int db_try_lock(struct db_conn *c, long long key);
 void db_unlock(struct db_conn *c, long long key);
 /* Did the last failure come from a conflict worth retrying (serialization
- * failure, deadlock, busy database)? */
+ * failure, deadlock, busy database)? Read at the failure, so it still
+ * answers after db_rollback; db_begin forgets it. */
 bool db_retryable(struct db_conn *c);
 int db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
@@ -121,6 +130,12 @@ struct db_backend {
 	int (*revive)(struct db_conn *c);
 	bool (*broken)(struct db_conn *c);     /* NULL, or: is the server out of reach? */
 	bool (*retryable)(struct db_conn *c);  /* the last error was a conflict to retry */
+	/* the last error came from the database's state (busy, locked, disk
+	 * full, out of memory, I/O, connection lost), not from the query */
+	bool (*outage)(struct db_conn *c);
+	/* NULL, or (fault injection): cut the connection as a crash of the
+	 * server or a network failure would */
+	void (*sever)(struct db_conn *c);
 	/* NULL, or change notification between processes (PostgreSQL
 	 * LISTEN/NOTIFY): listen on a channel, notify it (delivered at
 	 * commit), wait up to ms for a notification (1 got one, 0 timeout) */
@@ -145,6 +160,8 @@ struct db_conn {
 	struct db *db;
 	struct db_conn *next_free;
 	bool failed;             /* a statement failed since db_begin */
+	bool outage;             /* the last failure was an outage (kept past the rollback) */
+	bool conflict;           /* the last failure was a conflict worth retrying (kept past the rollback) */
 	bool in_read;            /* inside db_read_begin's snapshot */
 	struct db_stmt **by_site;   /* prepared statements by db_site id */
 	int nsites;

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,27 @@ pg_broken(struct db_conn *bc)
 	return PQstatus(((struct pg_conn *)bc)->h) != CONNECTION_OK;
 }
 
+/* Connection lost (08), out of resources (53: disk full, out of memory,
+ * too many connections), operator intervention (57: shutdown, cancel),
+ * conflicts (40): the database's state, not the query. */
+static bool
+pg_outage(struct db_conn *bc)
+{
+	const char *s = ((struct pg_conn *)bc)->sqlstate;
+	return pg_broken(bc) || strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 ||
+	    strncmp(s, "57", 2) == 0 || strncmp(s, "40", 2) == 0;
+}
+
+/* Fault injection: the socket shut under libpq, as a dropped network
+ * path or a killed server would leave it. */
+static void
+pg_sever(struct db_conn *bc)
+{
+	int fd = PQsocket(((struct pg_conn *)bc)->h);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
 const struct db_backend db_pg_backend = {
 	.name = "postgresql",
 	.connect = pg_connect,
@@ -383,6 +405,8 @@ const struct db_backend db_pg_backend = {
 	.revive = pg_revive,
 	.broken = pg_broken,
 	.retryable = pg_retryable,
+	.outage = pg_outage,
+	.sever = pg_sever,
 	.try_lock = pg_try_lock,
 	.unlock = pg_unlock,
 	.listen = pg_listen,

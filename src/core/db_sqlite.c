@@ -169,6 +169,18 @@ sq_retryable(struct db_conn *c)
 	return e == SQLITE_BUSY || e == SQLITE_LOCKED;
 }
 
+static bool
+sq_outage(struct db_conn *c)
+{
+	switch (sqlite3_errcode(((struct sq_conn *)c)->h)) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL: case SQLITE_IOERR:
+	case SQLITE_NOMEM: case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_PROTOCOL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const struct db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -186,6 +198,7 @@ const struct db_backend db_sqlite_backend = {
 	.exec_script = sq_exec_script,
 	.errmsg = sq_errmsg,
 	.retryable = sq_retryable,
+	.outage = sq_outage,
 	.migration_suffix = ".sql",
 	.begin_sql = "BEGIN IMMEDIATE",
 	.read_sql = "BEGIN DEFERRED",

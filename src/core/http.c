@@ -627,7 +627,16 @@ respond(struct req *r, struct MHD_Connection *con)
 		r->cache_result = "miss";
 		epoch = cache_epoch();
 	}
-	handle(r);
+	/* tests: a fault armed for this request's database steps alone */
+	const char *fault = r->srv->cfg.fault_injection && req_from_loopback(r) ? req_header(r, "Gazette-Fault") : NULL;
+	if (fault && db_fault_arm(fault) < 0) {
+		resp_text(r, 400, "text/plain; charset=utf-8", "unreadable Gazette-Fault\n");
+		fault = NULL;
+	} else {
+		handle(r);
+	}
+	if (fault)   /* how many steps there were to fail: a test sweeps them all */
+		resp_header(r, "Gazette-Fault-Steps", arena_printf(&r->a, "%d", db_fault_clear()));
 	if (!r->status)
 		resp_error(r, 500);
 	if (r->dbc) {

@@ -126,6 +126,52 @@ Test(db, transactions_roll_back)
 	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 0);
 }
 
+Test(db, failures_classified_and_kept_past_the_rollback)
+{
+	/* a wrong query is no outage */
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'English', 'en_GB')", ""), 1);
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'Again', 'en_GB')", ""), -1);
+	db_rollback(c);
+	cr_assert_not(db_outage(c));
+	cr_assert_not(db_retryable(c));
+	/* an injected full disk at the second step: an outage, not a conflict,
+	 * and what fails after it in the transaction does not change that */
+	cr_assert_eq(db_fault_arm("full@2"), 0);
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Español', 'es_ES')", ""), 1);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('pt', 'Português', 'pt_PT')", ""), -1);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'Again', 'en_GB')", ""), -1);
+	cr_assert_eq(db_commit(c), -1);
+	cr_assert_eq(db_fault_clear(), 3, "the three statements; a failed transaction's commit goes no further");
+	cr_assert(db_outage(c));
+	cr_assert_not(db_retryable(c));
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 1, "nothing of the transaction kept");
+	/* a busy database at the commit: a conflict worth retrying; the retry commits */
+	cr_assert_eq(db_fault_arm("busy@2"), 0);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		cr_assert_eq(db_begin(c), 0);
+		cr_assert_not(db_outage(c), "db_begin forgets the last failure");
+		cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Español', 'es_ES')", ""), 1);
+		if (db_commit(c) == 0)
+			break;
+		cr_assert_eq(attempt, 0);
+		cr_assert(db_retryable(c));
+	}
+	db_fault_clear();
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 2);
+	/* every step from the first: nothing gets through */
+	cr_assert_eq(db_fault_arm("ioerr@1+"), 0);
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), -1);
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), -1);
+	db_fault_clear();
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 2);
+	/* specs that say nothing clear are refused */
+	const char *bad[] = {"", "full", "full@", "full@0", "full@-1", "full@2x", "full@2++", "melt@1", "@1", "fullx@1"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_assert_eq(db_fault_arm(bad[i]), -1, "%s", bad[i]);
+}
+
 Test(db, pool_hands_out_distinct_connections)
 {
 	struct db_conn *c2 = db_acquire(db);
