@@ -48,6 +48,7 @@ struct opts {
 	bool no_cache;
 	bool no_access_log;
 	bool fault_injection;
+	long client_timeout;    /* 0: the default */
 	bool help;
 	bool audit;                /* audit seo: serve on loopback, crawl, stop */
 	long articles;             /* demo --articles N */
@@ -121,6 +122,9 @@ static const struct {
 		  "  --costly-share PCT of the workers' time that searches, comment posts,\n"
 		  "                     bookings and sign-ins may take; beyond it they answer\n"
 		  "                     503 with Retry-After (default 50; 0: no limit)\n"
+		  "  --client-timeout S seconds a client may stay idle; also the base of the\n"
+		  "                     deadlines for sending headers, a body (then 8 KiB/s)\n"
+		  "                     and reading the answer (4 KiB/s) (default 30)\n"
 		  "  --fault-injection  for tests only: a request from loopback may carry\n"
 		  "                     Gazette-Fault: KIND@N to fail its Nth database step\n"
 		  "                     (busy, locked, full, ioerr, nomem, drop)\n"},
@@ -220,7 +224,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
 		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
 		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0 ||
-		    strcmp(name, "--media-dir") == 0 || strcmp(name, "--per-ip") == 0 || strcmp(name, "--costly-share") == 0)) ||
+		    strcmp(name, "--media-dir") == 0 || strcmp(name, "--per-ip") == 0 || strcmp(name, "--costly-share") == 0 ||
+		    strcmp(name, "--client-timeout") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
@@ -267,6 +272,11 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			if (n < 0 || n > 60000 || !*val || strspn(val, "0123456789") != strlen(val))
 				return usage_error(cmd, "--per-ip needs a number of connections from 0 to 60000, not '%s'", val);
 			o->per_ip = n;
+		} else if (is_serve && strcmp(name, "--client-timeout") == 0) {
+			long n = atol(val);
+			if (n < 1 || n > 3600 || !*val || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--client-timeout needs a number of seconds from 1 to 3600, not '%s'", val);
+			o->client_timeout = n;
 		} else if (is_serve && strcmp(name, "--costly-share") == 0) {
 			int n = atoi(val);
 			if (n < 0 || n > 100 || !*val || strspn(val, "0123456789") != strlen(val))
@@ -643,6 +653,7 @@ cmd_serve(struct opts *o)
 		.per_ip = o->per_ip >= 0 ? (unsigned)o->per_ip : 128,
 		.costly_share = (o->costly_pct >= 0 ? o->costly_pct : 50) / 100.0,
 		.fault_injection = o->fault_injection,
+		.client_timeout = (unsigned)o->client_timeout,
 	};
 	if (cfg.fault_injection)
 		log_error("fault injection is on (--fault-injection): for tests, never for a public site");

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "hits.h"
 #include "limits.h"
+#include "deadlines.h"
 #include "form.h"
 #include "cache.h"
 #include "compress.h"
@@ -649,6 +650,14 @@ respond(struct req *r, struct MHD_Connection *con)
 	return ret;
 }
 
+/* The connection's deadline entry (deadlines.c), kept as its socket context. */
+static void *
+socket_deadline(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result
 access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -660,9 +669,13 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *me
 	if (!r)
 		return MHD_NO;
 	if (!r->method_name) {
-		/* first call: headers are in; the body (if any) follows */
+		/* first call: headers are in; the body (if any) follows, at no
+		 * less than 8 KiB a second after the client timeout */
 		r->method_name = arena_strdup(&r->a, method);
 		r->method = method_of(method);
+		const char *cl = req_header(r, "Content-Length");
+		double body = cl ? strtod(cl, NULL) / 8192 : 0;
+		deadline_set(socket_deadline(con), deadlines_timeout() + (body > 0 && body < 86400 ? body : 0));
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -677,10 +690,14 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *me
 	if (r->answered)
 		return MHD_YES;
 	r->answered = true;
+	void *dl = socket_deadline(con);
+	deadline_set(dl, 0);   /* the handler's time is not the client's */
 	r->theme = theme_acquire();
 	theme_set_current_for_thread(r->theme);
 	enum MHD_Result ret = respond(r, con);
 	theme_set_current_for_thread(NULL);
+	/* the answer read at no less than 4 KiB a second after the timeout */
+	deadline_set(dl, deadlines_timeout() + (double)r->sent / 4096);
 	return ret;
 }
 
@@ -723,8 +740,9 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 {
 	struct server *s = cls;
 	struct req *r = *req_cls;
-	(void)con;
 	(void)toe;
+	/* the next request on this connection: its headers within the timeout */
+	deadline_set(socket_deadline(con), deadlines_timeout());
 	if (!r)
 		return;
 	if (r->answered) {
@@ -762,7 +780,13 @@ static void
 connection_cb(void *cls, struct MHD_Connection *con, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
 {
 	(void)cls;
-	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = fi ? deadline_open(fi->connect_fd) : NULL;
+	} else {
+		deadline_close(*socket_ctx);   /* before libmicrohttpd closes the socket */
+		*socket_ctx = NULL;
+	}
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr)
 		return;
@@ -859,6 +883,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	}
 	unsigned threads = cfg->threads ? cfg->threads : 2;
 	limits_init(threads, cfg->costly_share, cfg->per_ip);
+	unsigned timeout = cfg->client_timeout ? cfg->client_timeout : 30;
+	deadlines_start(timeout);
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, accept_cb, NULL,
 	    access_cb, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -867,12 +893,13 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 	    MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+		deadlines_stop();
 		close(s->fd);
 		cache_shutdown();
 		free(s);
@@ -894,6 +921,7 @@ server_stop(struct server *s)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(s->d);
+	deadlines_stop();
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	cache_shutdown();

@@ -109,6 +109,7 @@ struct server_config {
 	const char *media_dir;                           /* served read-only at /media/, NULL for none */
 	unsigned per_ip;                                 /* open connections per remote address (0: no limit) */
 	double costly_share;                             /* of the workers' time for costly routes (0: no limit) */
+	unsigned client_timeout;                         /* seconds a client may idle, and the base of its deadlines (0: 30) */
 	bool fault_injection;                            /* tests: honour Gazette-Fault (db_fault_arm) from loopback */
 };
 

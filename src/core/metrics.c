@@ -2,6 +2,7 @@
  * strings, claimed on first use) and their Prometheus rendering. */
 #include "metrics.h"
 #include "limits.h"
+#include "deadlines.h"
 #include "cache.h"
 #include "db.h"
 #include "invalidate.h"
@@ -115,8 +116,10 @@ metrics_render(struct buf *o)
 	    "# HELP gazette_costly_shed_total Costly requests (search, posts, bookings, sign-ins) answered 503 past their share.\n"
 	    "# TYPE gazette_costly_shed_total counter\ngazette_costly_shed_total %llu\n"
 	    "# HELP gazette_connections_refused_total Connections refused: their address held its limit already.\n"
-	    "# TYPE gazette_connections_refused_total counter\ngazette_connections_refused_total %llu\n",
-	    shed, refused);
+	    "# TYPE gazette_connections_refused_total counter\ngazette_connections_refused_total %llu\n"
+	    "# HELP gazette_deadline_cut_total Connections cut: too slow sending their headers or body, or reading the answer.\n"
+	    "# TYPE gazette_deadline_cut_total counter\ngazette_deadline_cut_total %llu\n",
+	    shed, refused, deadlines_cut());
 	struct cache_stats cs;
 	cache_get_stats(&cs);
 	buf_printf(o,

@@ -62,3 +62,56 @@ test('200 clients that never finish their headers do not hold up the others', as
   for (let i = 0; i < 20; i++) assert.equal((await get(S.base, '/en/')).status, 200);
   for (const s of socks) s.destroy();
 });
+
+// A client that dribbles: one byte every 300 ms is never idle for the
+// timeout, yet must finish each phase within its deadline. Resolves with
+// how long the server kept the connection, and what it answered.
+function dribble(port, head, { body = '', every = 300, limit = 20000 } = {}) {
+  return new Promise((res) => {
+    const t0 = Date.now();
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    const bytes = head + body;
+    let i = 0;
+    const timer = setInterval(() => { if (i < bytes.length) s.write(bytes[i++]); }, every);
+    const done = (how) => { clearInterval(timer); clearTimeout(cap); s.destroy(); res({ ms: Date.now() - t0, got, how, sent: i }); };
+    const cap = setTimeout(() => done('still open'), limit);
+    s.on('data', (d) => { got += d.toString('latin1'); });
+    s.on('close', () => done('closed'));
+    s.on('error', () => done('closed'));
+  });
+}
+
+test('deadlines: headers or a body sent a byte at a time are cut past the client timeout; a steady client is not', { timeout: 60000 }, async () => {
+  const T = await startServer(['--client-timeout', '2', '--threads', '2']);
+  try {
+    // headers that would take 30 s at this pace
+    const head = `GET /en/ HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(80)}\r\n\r\n`;
+    const h = await dribble(T.port, head);
+    assert.equal(h.how, 'closed', 'the slow headers were cut');
+    assert.ok(h.ms >= 1800 && h.ms < 6000, `cut after ${h.ms} ms (timeout 2 s)`);
+    assert.ok(h.sent < head.length, 'before the headers were all in');
+    // a body of 2,000 bytes: 2 s + 2000/8192 s allowed, 600 s at this pace
+    const post = `POST /admin/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000\r\n\r\n`;
+    const b = await dribble(T.port, '', { body: post + 'e'.repeat(2000), every: 2 });
+    // the headers go in about 0.3 s at 2 ms a byte; then the body's deadline
+    assert.equal(b.how, 'closed', `the slow body was cut (${b.sent} bytes sent)`);
+    assert.ok(b.ms >= 1800 && b.ms < 7000, `cut after ${b.ms} ms`);
+    // meanwhile, and after, others are served; the cuts are counted
+    assert.equal((await get(T.base, '/en/')).status, 200);
+    const m = (await get(T.base, '/metrics')).body.match(/^gazette_deadline_cut_total (\d+)$/m);
+    assert.ok(Number(m[1]) >= 2, `metrics: ${m[1]} cut`);
+    // a keep-alive client that pauses 1 s between requests is served every time
+    const s = net.connect(T.port, '127.0.0.1');
+    let answers = 0;
+    s.on('data', (d) => { answers += (d.toString('latin1').match(/HTTP\/1\.1 200/g) || []).length; });
+    for (let i = 0; i < 4; i++) {
+      s.write('GET /en/ HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    s.destroy();
+    assert.equal(answers, 4, 'a steady keep-alive client kept its connection');
+  } finally {
+    assert.equal((await T.stop()).code, 0);
+  }
+});
