@@ -1198,8 +1198,23 @@ cmd_import(int argc, char **argv, const char *db_path)
 		image_shutdown();
 		return 1;
 	}
-	struct wxr w = {.path = file, .edition = ed->code, .base_edition = ed->code, .fixed_edition = edition != NULL, .uploads = uploads,
-		.dry_run = dry, .with_accounts = accounts, .skip_pingbacks = skip_pings, .now = (long long)time(NULL)};
+	struct import_options io = {.file = file, .edition = ed->code, .fixed_edition = edition != NULL, .uploads = uploads,
+		.dry_run = dry, .with_accounts = accounts, .skip_pingbacks = skip_pings};
+	int rc = import_wordpress_run(db, &io, stdout);
+	site_shutdown();
+	db_close(db);
+	image_shutdown();
+	return rc;
+}
+
+int
+import_wordpress_run(struct db *db, const struct import_options *o, FILE *out)
+{
+	const char *file = o->file;
+	bool dry = o->dry_run;
+	struct wxr w = {.path = file, .edition = o->edition, .base_edition = o->edition, .fixed_edition = o->fixed_edition,
+		.uploads = o->uploads, .dry_run = dry, .with_accounts = o->with_accounts, .skip_pingbacks = o->skip_pingbacks,
+		.now = (long long)time(NULL)};
 	w.c = db_acquire(db);
 	w.max_depth = setting_int(w.c, "comments.max_depth");
 	int rc = 1;
@@ -1231,26 +1246,26 @@ cmd_import(int argc, char **argv, const char *db_path)
 		goto undo;
 	} else
 		inval_apply(&iv);
-	printf("%s%s into %s %s:\n", dry ? "would import " : "imported ", file, w.fixed_edition || !w.nlangs ? "edition" : "editions",
-	    w.fixed_edition || !w.nlangs ? ed->code : "by Polylang language");
-	printf("  posts      %d created, %d updated (%d password-protected: kept private)\n", w.posts.created, w.posts.updated, w.is_protected);
-	printf("  pages      %d created, %d updated (comments on pages left out: %d)\n", w.pages.created, w.pages.updated, w.page_comments);
-	printf("  comments   %d created, %d updated, %d pingbacks/trackbacks skipped\n", w.comments.created, w.comments.updated, w.pingbacks);
-	printf("  terms      %d created, %d already here\n", w.terms.created, w.terms.skipped);
-	printf("  authors    %d created, %d updated\n", w.authors.created, w.authors.updated);
+	fprintf(out, "%s%s into %s %s:\n", dry ? "would import " : "imported ", file, w.fixed_edition || !w.nlangs ? "edition" : "editions",
+	    w.fixed_edition || !w.nlangs ? o->edition : "by Polylang language");
+	fprintf(out, "  posts      %d created, %d updated (%d password-protected: kept private)\n", w.posts.created, w.posts.updated, w.is_protected);
+	fprintf(out, "  pages      %d created, %d updated (comments on pages left out: %d)\n", w.pages.created, w.pages.updated, w.page_comments);
+	fprintf(out, "  comments   %d created, %d updated, %d pingbacks/trackbacks skipped\n", w.comments.created, w.comments.updated, w.pingbacks);
+	fprintf(out, "  terms      %d created, %d already here\n", w.terms.created, w.terms.skipped);
+	fprintf(out, "  authors    %d created, %d updated\n", w.authors.created, w.authors.updated);
 	if (w.with_accounts)
-		printf("  accounts   %d created (role author, no password yet), %d already here or without an email\n", w.accounts.created,
+		fprintf(out, "  accounts   %d created (role author, no password yet), %d already here or without an email\n", w.accounts.created,
 		    w.accounts.skipped);
-	printf("  pictures   %d created, %d already here, %d files missing or unusable\n", w.media.created, w.media.updated,
+	fprintf(out, "  pictures   %d created, %d already here, %d files missing or unusable\n", w.media.created, w.media.updated,
 	    (int)w.nmissing);
 	for (size_t i = 0; i < w.nmissing && i < 50; i++)
-		printf("               %s\n", w.missing[i]);
+		fprintf(out, "               %s\n", w.missing[i]);
 	if (w.nmissing > 50)
-		printf("               and %zu more\n", w.nmissing - 50);
-	printf("  redirects  %d created, %d updated\n", w.redirects.created, w.redirects.updated);
+		fprintf(out, "               and %zu more\n", w.nmissing - 50);
+	fprintf(out, "  redirects  %d created, %d updated\n", w.redirects.created, w.redirects.updated);
 	if (w.new_editions)
-		printf("  editions   %d created from Polylang's languages (restart running servers to serve them)\n", w.new_editions);
-	printf("  skipped    %d items of other types (menus, blocks, forms)\n", w.not_posts);
+		fprintf(out, "  editions   %d created from Polylang's languages (restart running servers to serve them)\n", w.new_editions);
+	fprintf(out, "  skipped    %d items of other types (menus, blocks, forms)\n", w.not_posts);
 	rc = 0;
 	if (!dry)
 		goto out;
@@ -1278,8 +1293,5 @@ out:
 	free(w.ids);
 	arena_free(&w.a);
 	db_release(w.c);
-	site_shutdown();
-	db_close(db);
-	image_shutdown();
 	return rc;
 }

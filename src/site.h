@@ -258,6 +258,14 @@ extern const struct route api_routes[];
 int cmd_api_key(int argc, char **argv, const char *db_path);
 /* `gazette import wordpress` (src/import_wordpress.c). */
 int cmd_import(int argc, char **argv, const char *db_path);
+/* The import itself, on an open database whose site is loaded (site_init)
+ * and with libvips started: one transaction (rolled back for a dry run or
+ * a broken file); the summary goes to out. 0 done, 1 refused. */
+struct import_options {
+	const char *file, *edition, *uploads;
+	bool fixed_edition, dry_run, with_accounts, skip_pingbacks;
+};
+int import_wordpress_run(struct db *db, const struct import_options *o, FILE *out);
 int cmd_search(int argc, char **argv, const char *db_path);
 /* `gazette audit seo` (src/audit_seo.c): crawls the site served at base
  * and prints each problem to out; how many, or -1 if it could not run. */
