@@ -1168,11 +1168,15 @@ eval(struct rctx *r, const struct expr *e)
 static void
 emit(struct rctx *r, const struct tv *v, enum esc esc)
 {
+	/* not a compound literal inside the if: its life would end with the
+	 * if's statement, and the switch below would read a dead object
+	 * (valgrind saw the compiler reuse its stack slot) */
+	static const struct tv null_value = {.t = TV_NULL};
 	char num[32];
 	const char *s = NULL;
 	size_t n = 0;
 	if (!v)
-		v = &(struct tv){.t = TV_NULL};
+		v = &null_value;
 	switch (v->t) {
 	case TV_STR:
 	case TV_HTML:

@@ -9,6 +9,8 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// GAZETTE_SLOW: how many times slower the binary runs (valgrind: scripts/memcheck)
+export const SLOW = Number(process.env.GAZETTE_SLOW || 1);
 export const BIN = resolve(process.env.GAZETTE_BIN || join(root, 'build/gazette'));   // absolute: servers run in their own folder
 // GAZETTE_PG (postgresql://user@host:port, no database): run on PostgreSQL,
 // a fresh database per server; otherwise a fresh SQLite file.
@@ -63,7 +65,7 @@ export async function startServer(extraArgs = [], opts = {}) {
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extraArgs],
     { stdio: ['ignore', log, log], cwd: dir, env: opts.env || process.env });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 15000 * SLOW;
   for (;;) {
     try {
       const r = await fetch(`${base}/healthz`);
