@@ -7,7 +7,7 @@ DB ?= gazette.db
 LISTEN ?= 127.0.0.1:8080
 BUILD ?= build
 
-.PHONY: all deps build run test bench fuzz lint clean asan
+.PHONY: all deps build run test bench fuzz lint memcheck clean asan
 
 all: build
 
@@ -37,6 +37,10 @@ bench: build
 # cppcheck and clang-tidy with the checked-in configuration (.clang-tidy, scripts/lint)
 lint: build
 	scripts/lint
+
+# the HTTP suite against gazette under valgrind memcheck (slow; logs in tests/out/memcheck)
+memcheck: build
+	scripts/memcheck
 
 # every fuzz target for SECONDS seconds (default 60), corpora kept in tests/fuzz/corpus
 SECONDS ?= 60
