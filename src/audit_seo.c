@@ -78,14 +78,14 @@ page_of(struct audit *au, const char *url, bool add)
 			return c;
 	if (!add)
 		return NULL;
-	struct crawled *c = calloc(1, sizeof *c);
-	c->url = strdup(url);
+	struct crawled *c = xcalloc(1, sizeof *c);
+	c->url = xstrdup(url);
 	c->sitemap_nalt = -1;
 	c->next = au->bucket[h];
 	au->bucket[h] = c;
 	if (au->n == au->cap) {
 		au->cap = au->cap ? au->cap * 2 : 256;
-		au->all = realloc(au->all, au->cap * sizeof *au->all);
+		au->all = xrealloc(au->all, au->cap * sizeof *au->all);
 	}
 	au->all[au->n++] = c;
 	return c;
@@ -126,7 +126,7 @@ xpath_strings(xmlXPathContextPtr x, const char *expr, char **out, int max)
 	if (r && r->nodesetval)
 		for (int i = 0; i < r->nodesetval->nodeNr && n < max; i++) {
 			xmlChar *s = xmlNodeGetContent(r->nodesetval->nodeTab[i]);
-			out[n++] = strdup(s ? (const char *)s : "");
+			out[n++] = xstrdup(s ? (const char *)s : "");
 			xmlFree(s);
 		}
 	xmlXPathFreeObject(r);
@@ -198,7 +198,7 @@ read_sitemap(struct audit *au, const char *url, char ***queue, int *nq, int *cq)
 	for (int i = 0; i < n; i++) {
 		if (*nq == *cq) {
 			*cq = *cq ? *cq * 2 : 64;
-			*queue = realloc(*queue, (size_t)*cq * sizeof **queue);
+			*queue = xrealloc(*queue, (size_t)*cq * sizeof **queue);
 		}
 		(*queue)[(*nq)++] = locs[i];
 	}
@@ -442,7 +442,7 @@ audit_seo_run(const char *base, FILE *out)
 					cq = cq ? cq * 2 : 8;
 					queue = xrealloc(queue, (size_t)cq * sizeof *queue);
 				}
-				queue[nq++] = strndup(v, n);
+				queue[nq++] = xstrndup(v, n);
 			}
 	if (st == 200 && !nq)
 		problem(&au, robots_url, "names no sitemap");

@@ -272,7 +272,7 @@ banner_remember(struct page *p, uint64_t epoch, long long next)
 	for (int i = 0; i < BANNER_FIELDS; i++) {
 		free(m->f[i]);
 		const char *v = b ? tv_get_str(b, banner_keys[i]) : NULL;
-		m->f[i] = v ? strdup(v) : NULL;
+		m->f[i] = v ? xstrdup(v) : NULL;
 	}
 	struct tv *so = b ? tv_get(b, "sold_out") : NULL, *last = b ? tv_get(b, "last") : NULL;
 	m->sold_out = so && so->t == TV_BOOL && so->u.b;

@@ -551,7 +551,7 @@ post(struct wxr *w, xmlNode *item)
 		return -1;
 	if (w->nids == w->capids) {
 		w->capids = w->capids ? w->capids * 2 : 256;
-		w->ids = realloc(w->ids, w->capids * sizeof *w->ids);
+		w->ids = xrealloc(w->ids, w->capids * sizeof *w->ids);
 	}
 	w->ids[w->nids++] = id;
 	/* old addresses of a public post answer 301 */

@@ -22,7 +22,7 @@ sc_attr(const char *tag, size_t n, const char *attr)
 		if (strncmp(tag + i, attr, al) == 0 && tag[i + al] == '=' && (tag[i + al + 1] == '"' || tag[i + al + 1] == '\'')) {
 			char q = tag[i + al + 1];
 			const char *v = tag + i + al + 2, *e = memchr(v, q, n - (size_t)(v - tag));
-			return e ? strndup(v, (size_t)(e - v)) : NULL;
+			return e ? xstrndup(v, (size_t)(e - v)) : NULL;
 		}
 	return NULL;
 }

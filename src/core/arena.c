@@ -1,13 +1,18 @@
-/* arena.c: bump allocation in linked blocks, released in one call.
+/* arena.c: bump allocation in linked blocks, released in one call; the
+ * xmalloc family; the allocation guard (arena.h) that lets a request
+ * survive memory running out.
  *
  * A request gets one arena; everything it renders or reads from the
  * database lives there and dies with arena_free(). Large allocations get a
- * block of their own so the common block size stays small. */
+ * block of their own so the common block size stays small. Nothing here
+ * logs or touches the database: the guard only marks the request, and
+ * core/http and core/db act on the mark. */
 #include "arena.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <pthread.h>
 
 struct arena_block {
 	struct arena_block *next;
@@ -22,10 +27,91 @@ oom(void)
 	abort();
 }
 
+/* ---- the allocation guard (arena.h) ------------------------------------- */
+
+#define RESERVE_SIZE ((size_t)4 << 20)
+
+static _Thread_local struct alloc_guard *guard;
+static _Thread_local void *reserve;   /* untouched, so it costs address space, not memory */
+static pthread_key_t reserve_key;      /* frees a thread's reserve when the thread ends */
+static pthread_once_t reserve_once = PTHREAD_ONCE_INIT;
+
+static void
+reserve_key_make(void)
+{
+	pthread_key_create(&reserve_key, free);
+}
+
+static void
+reserve_set(void *p)
+{
+	reserve = p;
+	pthread_once(&reserve_once, reserve_key_make);
+	pthread_setspecific(reserve_key, p);
+}
+
+void
+alloc_guard_enter(struct alloc_guard *g)
+{
+	if (!reserve)
+		reserve_set(malloc(RESERVE_SIZE));
+	if (!reserve)
+		g->failed = true;   /* memory is short now: shed this request */
+	guard = g;
+}
+
+void
+alloc_guard_leave(void)
+{
+	guard = NULL;
+}
+
+bool
+alloc_failed(void)
+{
+	return guard && guard->failed && !guard->committed;
+}
+
+void
+alloc_note_commit(void)
+{
+	if (guard)
+		guard->committed = true;
+}
+
+int
+alloc_fault_arm(struct alloc_guard *g, int at)
+{
+	g->fail_at = at;
+	return g->seen;
+}
+
+/* Before an allocation: does a test want this one to fail? */
+static bool
+injected(void)
+{
+	return guard && ++guard->seen == guard->fail_at;
+}
+
+/* After a failed allocation: may it be tried again? Inside a guard with
+ * its reserve still held, the reserve goes back to the allocator. */
+static bool
+rescued(void)
+{
+	if (!guard || !reserve)
+		return false;
+	free(reserve);
+	reserve_set(NULL);
+	guard->failed = true;
+	return true;
+}
+
 void *
 xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = injected() ? NULL : malloc(n ? n : 1);
+	if (!p && rescued())
+		p = malloc(n ? n : 1);
 	if (!p)
 		oom();
 	return p;
@@ -34,7 +120,9 @@ xmalloc(size_t n)
 void *
 xcalloc(size_t n, size_t m)
 {
-	void *p = calloc(n ? n : 1, m ? m : 1);
+	void *p = injected() ? NULL : calloc(n ? n : 1, m ? m : 1);
+	if (!p && rescued())
+		p = calloc(n ? n : 1, m ? m : 1);
 	if (!p)
 		oom();
 	return p;
@@ -43,10 +131,12 @@ xcalloc(size_t n, size_t m)
 void *
 xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p)
+	void *q = injected() ? NULL : realloc(p, n ? n : 1);
+	if (!q && rescued())
+		q = realloc(p, n ? n : 1);
+	if (!q)
 		oom();
-	return p;
+	return q;
 }
 
 char *
@@ -54,6 +144,16 @@ xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(xmalloc(n), s, n);
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = 0;
+	return p;
 }
 
 void

@@ -1,6 +1,7 @@
 /* db.c: the backend-neutral half of the database facade: connection pool,
  * typed binding, migrations, transactions and error logging. */
 #include "db.h"
+#include "arena.h"
 #include "buf.h"
 #include "embed.h"
 #include "log.h"
@@ -175,6 +176,22 @@ db_fault_clear(void)
 	return seen;
 }
 
+/* A request whose allocation failed (core/arena) stores nothing more: its
+ * steps and its commit fail as an outage, so it answers 503 and rolls back. */
+static bool
+alloc_refuses(struct db_conn *c, const char *where)
+{
+	if (!alloc_failed())
+		return false;
+	if (!c->failed) {
+		c->outage = true;
+		c->conflict = false;
+		log_error("db: %s refused: the request ran out of memory", where);
+	}
+	c->failed = true;
+	return true;
+}
+
 /* Is this step the one that fails? Then the failure is recorded as the
  * backend would record it: a conflict is retryable, the rest outages. A
  * severed connection fails for real on its next use. */
@@ -320,7 +337,7 @@ db_row(struct db_stmt *s)
 {
 	if (!s || s->failed)
 		return false;
-	if (fault_fires(s->conn, s->caller)) {
+	if (alloc_refuses(s->conn, s->caller) || fault_fires(s->conn, s->caller)) {
 		s->failed = true;
 		return false;
 	}
@@ -495,7 +512,7 @@ db_commit(struct db_conn *c)
 		db_rollback(c);
 		return -1;
 	}
-	if (fault_fires(c, "commit")) {
+	if (alloc_refuses(c, "commit") || fault_fires(c, "commit")) {
 		db_rollback(c);
 		return -1;
 	}
@@ -505,6 +522,7 @@ db_commit(struct db_conn *c)
 		db_rollback(c);
 		return -1;
 	}
+	alloc_note_commit();
 	return 0;
 }
 

@@ -597,6 +597,25 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 	return ret;
 }
 
+/* Arms a test fault: "alloc@N" fails the request's Nth allocation, any
+ * other kind its Nth database step (core/db); both are counted either way. */
+static int
+arm_fault(struct req *r, const char *spec)
+{
+	if (strncmp(spec, "alloc@", 6) == 0) {
+		char *end;
+		long n = strtol(spec + 6, &end, 10);
+		if (n < 1 || n > 1000000 || *end)
+			return -1;
+		db_fault_clear();
+		alloc_fault_arm(&r->guard, (int)n);
+		r->guard.seen = 0;
+		return 0;
+	}
+	r->guard.seen = 0;
+	return db_fault_arm(spec);
+}
+
 static enum MHD_Result
 respond(struct req *r, struct MHD_Connection *con)
 {
@@ -628,16 +647,27 @@ respond(struct req *r, struct MHD_Connection *con)
 		r->cache_result = "miss";
 		epoch = cache_epoch();
 	}
-	/* tests: a fault armed for this request's database steps alone */
+	/* tests: a fault armed for this request's database steps, or for its
+	 * allocations (alloc@N), alone */
 	const char *fault = r->srv->cfg.fault_injection && req_from_loopback(r) ? req_header(r, "Gazette-Fault") : NULL;
-	if (fault && db_fault_arm(fault) < 0) {
+	if (fault && arm_fault(r, fault) < 0) {
 		resp_text(r, 400, "text/plain; charset=utf-8", "unreadable Gazette-Fault\n");
 		fault = NULL;
 	} else {
 		handle(r);
 	}
-	if (fault)   /* how many steps there were to fail: a test sweeps them all */
+	if (alloc_failed()) {
+		/* memory ran out while it ran, and it stored nothing: whatever it
+		 * built is dropped, and the reader may try again shortly */
+		log_error("http: out of memory answering %s %s; answered 503", r->method_name, r->path ? r->path : "?");
+		resp_error(r, 503);
+		resp_header(r, "Retry-After", "5");
+		r->cacheable = false;
+	}
+	if (fault) {   /* how many steps there were to fail: a test sweeps them all */
 		resp_header(r, "Gazette-Fault-Steps", arena_printf(&r->a, "%d", db_fault_clear()));
+		resp_header(r, "Gazette-Fault-Allocs", arena_printf(&r->a, "%d", alloc_fault_arm(&r->guard, 0)));
+	}
 	if (!r->status)
 		resp_error(r, 500);
 	if (r->dbc) {
@@ -659,15 +689,9 @@ socket_deadline(struct MHD_Connection *con)
 }
 
 static enum MHD_Result
-access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
-    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+access_step(struct req *r, struct MHD_Connection *con, const char *method,
+    const char *upload_data, size_t *upload_size)
 {
-	struct req *r = *req_cls;
-	(void)cls;
-	(void)url;
-	(void)version;
-	if (!r)
-		return MHD_NO;
 	if (!r->method_name) {
 		/* first call: headers are in; the body (if any) follows, at no
 		 * less than 8 KiB a second after the client timeout */
@@ -698,6 +722,22 @@ access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *me
 	theme_set_current_for_thread(NULL);
 	/* the answer read at no less than 4 KiB a second after the timeout */
 	deadline_set(dl, deadlines_timeout() + (double)r->sent / 4096);
+	return ret;
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	struct req *r = *req_cls;
+	(void)cls;
+	(void)url;
+	(void)version;
+	if (!r)
+		return MHD_NO;
+	alloc_guard_enter(&r->guard);
+	enum MHD_Result ret = access_step(r, con, method, upload_data, upload_size);
+	alloc_guard_leave();
 	return ret;
 }
 

@@ -49,6 +49,7 @@ struct req {
 	const char *route;               /* the matched route pattern (metrics, logs) */
 	double started;                  /* monotonic seconds at the request line */
 	bool answered;
+	struct alloc_guard guard;        /* its allocations (core/arena): a failure answers 503 */
 
 	/* page cache: a handler that makes a page every anonymous reader may
 	 * share calls resp_cache() and names what the page shows with

@@ -2,9 +2,12 @@
 // --fault-injection, and a request's Gazette-Fault header fails its Nth
 // database step (a row read or written, or the commit) as a busy or locked
 // database, a full disk, an I/O error, memory running out in the database
-// library, or (PostgreSQL) the connection cut under it. Each write is tried
-// once without a fault to count its steps, then failed at every one of them
-// in turn: the reader gets a clear 503 with Retry-After, the server keeps
+// library, or (PostgreSQL) the connection cut under it; or (alloc@N) the
+// Nth of Gazette's own allocations in the request fails as if memory ran
+// out. Each write is tried once without a fault to count its steps and
+// allocations, then failed at every one of them in turn: the reader gets a
+// clear 503 with Retry-After (or, where the write had committed before the
+// failure, its usual answer with the write stored), the server keeps
 // serving, and not one row of the write is left behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,9 +43,11 @@ async function sweep(name, kinds, make, landed, ok = [303]) {
   const clean = await make(`${name}-count`, { 'gazette-fault': 'busy@100000' });
   assert.ok(ok.includes(clean.status), `${name} without a fault: ${clean.status}`);
   assert.ok(landed(`${name}-count`), `${name} without a fault is stored`);
-  const steps = Number(clean.headers.get('gazette-fault-steps'));
-  assert.ok(steps >= 2, `${name}: ${steps} steps`);
+  const count = { db: Number(clean.headers.get('gazette-fault-steps')), alloc: Number(clean.headers.get('gazette-fault-allocs')) };
+  assert.ok(count.db >= 2, `${name}: ${count.db} steps`);
+  assert.ok(count.alloc >= 1, `${name}: ${count.alloc} allocations`);
   for (const kind of kinds) {
+    const steps = count[kind === 'alloc' ? 'alloc' : 'db'];
     for (let at = 1; at <= steps; at++) {
       const tag = `${name}-${kind}-${at}`;
       const before = state();
@@ -75,8 +80,8 @@ async function sweep(name, kinds, make, landed, ok = [303]) {
 // changes only the logged message), so the write paths sweep one of them;
 // a cut connection (PostgreSQL) fails for real in libpq, and so is swept
 // too. The comment sweeps every kind.
-const all = PG ? ['full', 'ioerr', 'nomem', 'locked', 'drop'] : ['full', 'ioerr', 'nomem', 'locked'];
-const kinds = PG ? ['full', 'drop'] : ['full'];
+const all = PG ? ['full', 'ioerr', 'nomem', 'locked', 'drop', 'alloc'] : ['full', 'ioerr', 'nomem', 'locked', 'alloc'];
+const kinds = PG ? ['full', 'drop', 'alloc'] : ['full', 'alloc'];
 const article = () => one("SELECT id FROM articles WHERE status = 'published' AND edition = 'en' ORDER BY id LIMIT 1");
 
 test('a comment: failed at every step, a 503 and nothing stored; a busy database once is retried, stored once', { timeout: 300000 }, async () => {
@@ -146,6 +151,28 @@ test('signing in: failed at every step, a 503 and no session; the next sign-in w
     const t = (await s.get('/admin/login', { 'accept-language': 'en' })).body.match(/name="csrf" value="([0-9a-f]{32})"/)[1];
     return s.post('/admin/login', { csrf: t, email: 'signin@example.org', password: 'a long enough password' }, h);
   }, () => { const n = sessions(); const grew = n === last + 1; last = n; return grew; });
+});
+
+test('a page whose render runs out of memory: a 503, not cached, and the next reader gets the page', { timeout: 120000 }, async () => {
+  const path = (await get(S.base, '/en/')).body.match(/href="(\/en\/\d{4}\/\d{2}\/[a-z0-9-]+)"/)[1];
+  const whole = await get(S.base, `${path}?v=count`, { 'gazette-fault': 'busy@100000' });
+  assert.equal(whole.status, 200);
+  const allocs = Number(whole.headers.get('gazette-fault-allocs'));
+  assert.ok(allocs >= 2, `${allocs} allocations`);
+  let refused = 0;
+  for (let at = 1; at <= allocs; at++) {
+    const key = `${path}?v=${at}`;   // a page of its own in the cache
+    const r = await get(S.base, key, { 'gazette-fault': `alloc@${at}` });
+    if (r.status === 200) continue;   // failed after the page was built: it is whole
+    refused++;
+    assert.equal(r.status, 503, `alloc@${at}`);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.equal(r.headers.get('cache-control'), 'no-store', 'a CDN must not keep the refusal');
+    const again = await get(S.base, key);
+    assert.equal(again.status, 200, `after alloc@${at}: the refusal was not cached`);
+    assert.equal(again.body, whole.body.replace('?v=count', `?v=${at}`), 'the page, whole');
+  }
+  assert.ok(refused >= 1, 'some allocation falls inside the render');
 });
 
 test('an unreadable fault header is refused, and without --fault-injection the header does nothing', async () => {

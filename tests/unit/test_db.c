@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "arena.h"
 #include "db.h"
 #include "log.h"
 
@@ -170,6 +171,50 @@ Test(db, failures_classified_and_kept_past_the_rollback)
 	const char *bad[] = {"", "full", "full@", "full@0", "full@-1", "full@2x", "full@2++", "melt@1", "@1", "fullx@1"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		cr_assert_eq(db_fault_arm(bad[i]), -1, "%s", bad[i]);
+}
+
+/* An allocation failing inside a request's guard (core/arena): the
+ * allocation still succeeds from the released reserve, and the request
+ * stores nothing more, unless it had already committed. */
+Test(db, allocation_failure_in_a_request_stores_nothing_after_it)
+{
+	struct alloc_guard g = {0};
+	alloc_guard_enter(&g);
+	cr_assert_not(alloc_failed());
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'English', 'en_GB')", ""), 1);
+	alloc_fault_arm(&g, g.seen + 2);
+	char *p = xmalloc(64), *q = xmalloc(1 << 20);   /* the second one "fails" */
+	memset(q, 'x', 1 << 20);                         /* and yet is whole */
+	free(p);
+	free(q);
+	cr_assert(alloc_failed());
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('es', 'Español', 'es_ES')", ""), -1);
+	cr_assert_eq(db_commit(c), -1);
+	cr_assert(db_outage(c), "an outage: the reader is told to try again");
+	cr_assert_not(db_retryable(c), "not retried inside the request");
+	alloc_guard_leave();
+	cr_assert_not(alloc_failed(), "outside a guard nothing is refused");
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 0, "nothing of the transaction kept");
+
+	/* the next request takes the reserve again; one that commits before
+	 * its allocation fails finishes as built */
+	struct alloc_guard g2 = {0};
+	alloc_guard_enter(&g2);
+	cr_assert_not(alloc_failed(), "the reserve is back");
+	cr_assert_eq(db_begin(c), 0);
+	cr_assert_eq(db_exec(c, "INSERT INTO editions (code, name, locale) VALUES ('en', 'English', 'en_GB')", ""), 1);
+	cr_assert_eq(db_commit(c), 0);
+	alloc_fault_arm(&g2, g2.seen + 1);
+	struct arena a;
+	arena_init(&a, 1024);
+	char *big = arena_alloc(&a, 4096);   /* a block of its own: a real allocation */
+	memset(big, 'y', 4096);
+	arena_free(&a);
+	cr_assert(g2.failed);
+	cr_assert_not(alloc_failed(), "committed first: its answer stands");
+	cr_assert_eq(db_int1(c, -1, "SELECT count(*) FROM editions", ""), 1);
+	alloc_guard_leave();
 }
 
 Test(db, pool_hands_out_distinct_connections)
