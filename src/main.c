@@ -68,6 +68,8 @@ static const char usage_text[] =
 	"  serve   serve the site over HTTP\n"
 	"  article change an article (article edit ID …)\n"
 	"  migrate copy a site between databases (SQLite, PostgreSQL) and check it\n"
+	"  backup  write one archive of the site (database and pictures) while it serves\n"
+	"  restore bring a backup back into a new database\n"
 	"  comments list or moderate reader comments\n"
 	"  events  list events, export attendees, make check-in keys\n"
 	"  user    add newsroom accounts (the first admin), list them\n"
@@ -489,7 +491,7 @@ cmd_migrate(struct opts *o)
 		return 1;
 	}
 	char err[512];
-	int rc = site_migrate(from, to, err, sizeof err);
+	int rc = site_migrate(from, to, NULL, err, sizeof err);
 	if (rc < 0)
 		fprintf(stderr, "gazette: migrate: %s\n", err);
 	else
@@ -746,9 +748,14 @@ main(int argc, char **argv)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
 	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0 ||
-	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0 || strcmp(cmd, "import") == 0) {
+	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0 || strcmp(cmd, "import") == 0 ||
+	    strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
 		const char *env_db = getenv("GAZETTE_DB");
 		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
+		if (strcmp(cmd, "backup") == 0)
+			return cmd_backup(argc - 2, argv + 2, dbp);
+		if (strcmp(cmd, "restore") == 0)
+			return cmd_restore(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "search") == 0)
 			return cmd_search(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "api-key") == 0)

@@ -133,14 +133,34 @@ pg_continue_identity(struct db_conn *c, const char *table)
 	return db_done(st);
 }
 
+size_t
+site_tables(void)
+{
+	return NTABLES;
+}
+
 int
-site_migrate(struct db *from, struct db *to, char *err, size_t errlen)
+site_sums(struct db *db, struct table_sum *sums)
+{
+	build_sql();
+	struct db_conn *c = db_acquire(db);
+	int rc = db_read_begin(c);
+	for (size_t t = 0; t < NTABLES && rc == 0; t++) {
+		sums[t].table = tables[t].name;
+		rc = table_sum(c, t, &sums[t].sum, &sums[t].rows);
+	}
+	db_release(c);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+site_migrate(struct db *from, struct db *to, struct table_sum *sums, char *err, size_t errlen)
 {
 	build_sql();
 	struct db_conn *src = db_acquire(from), *dst = db_acquire(to);
 	int rc = -1;
 	if (db_int1(dst, 0, "SELECT count(*) FROM articles", "") > 0 || db_int1(dst, 0, "SELECT count(*) FROM editions", "") > 0) {
-		snprintf(err, errlen, "the target already has content: migrate into an empty database");
+		snprintf(err, errlen, "the target database already has content: copy into a new or empty one");
 		goto out;
 	}
 	if (db_read_begin(src) < 0 || db_begin(dst) < 0) {
@@ -197,7 +217,10 @@ site_migrate(struct db *from, struct db *to, char *err, size_t errlen)
 			break;
 		}
 		bool same = a == b && ra == rb;
-		printf("%-20s %8lld rows  %016llx  %s\n", tables[t].name, rb, b, same ? "matches" : "DIFFERS");
+		if (sums)
+			sums[t] = (struct table_sum){tables[t].name, rb, b};
+		else
+			printf("%-20s %8lld rows  %016llx  %s\n", tables[t].name, rb, b, same ? "matches" : "DIFFERS");
 		if (!same) {
 			snprintf(err, errlen, "%s differs: %lld rows (%016llx) copied from %lld rows (%016llx)", tables[t].name, rb, b, ra, a);
 			rc = -1;

@@ -329,8 +329,23 @@ size_t site_body_limit(const char *uri);   /* the upload bound of a URI (src/adm
 int page_views_flush(struct db *db);
 int page_most_read(struct page *p, int limit, struct tv *list);
 
-/* Copies a whole site between databases and checks it (src/migrate.c). */
-int site_migrate(struct db *from, struct db *to, char *err, size_t errlen);
+/* Copies a whole site between databases and checks it (src/migrate.c):
+ * from one read snapshot of the source, into a target that must be empty.
+ * With sums (site_tables() entries), fills them in and prints nothing;
+ * otherwise prints a line per table. site_sums: the same row counts and
+ * checksums of one database, from one snapshot. */
+struct table_sum {
+	const char *table;
+	long long rows;
+	unsigned long long sum;
+};
+size_t site_tables(void);
+int site_migrate(struct db *from, struct db *to, struct table_sum *sums, char *err, size_t errlen);
+int site_sums(struct db *db, struct table_sum *sums);
+
+/* gazette backup / restore (src/backup.c) */
+int cmd_backup(int argc, char **argv, const char *db_path);
+int cmd_restore(int argc, char **argv, const char *db_path);
 
 /* Demo loader (src/demo.c). */
 int demo_load(struct db *db, const char *dir, char *err, size_t errlen);

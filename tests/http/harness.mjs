@@ -24,14 +24,14 @@ export function sql(db, query) {
   return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query]).toString();
 }
 
-function freshDatabase(dir) {
+export function freshDatabase(dir) {
   if (!PG) return join(dir, 'site.db');
   const name = `gz_${process.pid}_${++dbCounter}_${Date.now() % 100000}`;
   sql(`${PG}/postgres`, `CREATE DATABASE ${name}`);
   return `${PG}/${name}`;
 }
 
-function dropDatabase(db) {
+export function dropDatabase(db) {
   if (!db.startsWith('postgres')) return;
   const name = db.slice(db.lastIndexOf('/') + 1);
   try { sql(`${PG}/postgres`, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* best effort */ }
