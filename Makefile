@@ -7,7 +7,14 @@ DB ?= gazette.db
 LISTEN ?= 127.0.0.1:8080
 BUILD ?= build
 
-.PHONY: all deps build run test bench fuzz lint memcheck clean asan
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share/gazette
+DOCDIR = $(PREFIX)/share/doc/gazette
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: all deps build run test bench fuzz lint memcheck clean asan install uninstall
 
 all: build
 
@@ -46,6 +53,25 @@ memcheck: build
 SECONDS ?= 60
 fuzz: deps
 	scripts/fuzz $(SECONDS)
+
+# the binary, its theme, catalogs, demo and migrations (compiled in; the SQL
+# kept for reading), the systemd unit and the nginx example (docs/install.md).
+# The binary finds its data in ../share/gazette beside its bin/ folder.
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 -s $(BUILD)/gazette $(DESTDIR)$(BINDIR)/gazette
+	rm -rf $(DESTDIR)$(SHAREDIR)/themes $(DESTDIR)$(SHAREDIR)/locale $(DESTDIR)$(SHAREDIR)/demo $(DESTDIR)$(SHAREDIR)/migrations
+	cp -R themes locale demo $(DESTDIR)$(SHAREDIR)/
+	install -d $(DESTDIR)$(SHAREDIR)/migrations
+	install -m 644 db/migrations/*.sql $(DESTDIR)$(SHAREDIR)/migrations/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' dist/gazette.service.in > $(DESTDIR)$(UNITDIR)/gazette.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/gazette.service
+	install -m 644 dist/nginx-gazette.conf docs/install.md docs/backup.md docs/security.md README.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gazette $(DESTDIR)$(UNITDIR)/gazette.service
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) build-asan build-clang build-fuzz

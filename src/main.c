@@ -48,6 +48,7 @@ struct opts {
 	bool no_cache;
 	bool no_access_log;
 	bool fault_injection;
+	bool behind_proxy;
 	long client_timeout;    /* 0: the default */
 	bool help;
 	bool audit;                /* audit seo: serve on loopback, crawl, stop */
@@ -100,6 +101,8 @@ static const struct {
 		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
 		  "                     [--no-cache] [--no-access-log] [--smtp URL]\n"
 		  "                     [--mail-from ADDRESS] [--mail-dir DIR] [--media-dir DIR]\n"
+		  "                     [--per-ip N] [--costly-share PCT] [--client-timeout S]\n"
+		  "                     [--behind-proxy]\n"
 		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
 		  "accepting, finish requests in flight and close the database.\n"
 		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
@@ -127,9 +130,13 @@ static const struct {
 		  "  --client-timeout S seconds a client may stay idle; also the base of the\n"
 		  "                     deadlines for sending headers, a body (then 8 KiB/s)\n"
 		  "                     and reading the answer (4 KiB/s) (default 30)\n"
+		  "  --behind-proxy     a proxy on this machine (nginx) forwards the readers:\n"
+		  "                     their address is its X-Real-IP header, trusted only\n"
+		  "                     on connections from loopback\n"
 		  "  --fault-injection  for tests only: a request from loopback may carry\n"
 		  "                     Gazette-Fault: KIND@N to fail its Nth database step\n"
-		  "                     (busy, locked, full, ioerr, nomem, drop)\n"},
+		  "                     (busy, locked, full, ioerr, nomem, drop), or alloc@N\n"
+		  "                     to fail its Nth allocation\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -183,11 +190,33 @@ free_loopback_port(void)
 	return port;
 }
 
+/* Where themes/, locale/ and demo/ are: $GAZETTE_DATADIR; else, for an
+ * installed binary (make install), ../share/gazette beside its bin/ folder,
+ * wherever that was installed; else the source tree it was built from. */
 static const char *
 datadir(void)
 {
+	static char found[4096];
 	const char *d = getenv("GAZETTE_DATADIR");
-	return d && *d ? d : GAZETTE_DATADIR;
+	if (d && *d)
+		return d;
+	if (found[0])
+		return found;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			char probe[4096 + 64];
+			snprintf(probe, sizeof probe, "%s/../share/gazette/themes/default", exe);
+			if (access(probe, R_OK) == 0 && (size_t)snprintf(found, sizeof found, "%s/../share/gazette", exe) < sizeof found)
+				return found;
+		}
+	}
+	snprintf(found, sizeof found, "%s", GAZETTE_DATADIR);
+	return found;
 }
 
 static int
@@ -292,6 +321,8 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->no_access_log = true;
 		else if (is_serve && strcmp(name, "--fault-injection") == 0 && !eq)
 			o->fault_injection = true;
+		else if (is_serve && strcmp(name, "--behind-proxy") == 0 && !eq)
+			o->behind_proxy = true;
 		else if (is_migrate && strcmp(name, "--from") == 0)
 			o->from = val;
 		else if (is_migrate && strcmp(name, "--to") == 0)
@@ -655,6 +686,7 @@ cmd_serve(struct opts *o)
 		.per_ip = o->per_ip >= 0 ? (unsigned)o->per_ip : 128,
 		.costly_share = (o->costly_pct >= 0 ? o->costly_pct : 50) / 100.0,
 		.fault_injection = o->fault_injection,
+		.behind_proxy = o->behind_proxy,
 		.client_timeout = (unsigned)o->client_timeout,
 	};
 	if (cfg.fault_injection)

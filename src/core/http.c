@@ -75,9 +75,40 @@ req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
+static bool
+peer_is_loopback(const struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return false;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+/* From this machine itself: a loopback peer that is not the proxy relaying
+ * a reader (behind a proxy, whatever carries X-Real-IP was relayed). */
+bool
+req_from_loopback(const struct req *r)
+{
+	return peer_is_loopback(r) && !(r->srv->cfg.behind_proxy && req_header(r, "X-Real-IP"));
+}
+
+/* The reader's address: the peer's, or behind a proxy on this machine the
+ * one it names in X-Real-IP (nginx sets it; a reader cannot, since only
+ * the proxy reaches the loopback port), if that is an address at all. */
 const char *
 req_client_ip(struct req *r)
 {
+	if (r->srv->cfg.behind_proxy && peer_is_loopback(r)) {
+		const char *h = req_header(r, "X-Real-IP");
+		unsigned char bin[sizeof(struct in6_addr)];
+		if (h && strlen(h) < INET6_ADDRSTRLEN && (inet_pton(AF_INET, h, bin) == 1 || inet_pton(AF_INET6, h, bin) == 1))
+			return arena_strdup(&r->a, h);
+	}
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char *out = arena_alloc(&r->a, INET6_ADDRSTRLEN);
 	out[0] = '-';
@@ -92,19 +123,6 @@ req_client_ip(struct req *r)
 	return out;
 }
 
-bool
-req_from_loopback(const struct req *r)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return false;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return false;
-}
 
 struct db_conn *
 req_db(struct req *r)

@@ -112,6 +112,7 @@ struct server_config {
 	double costly_share;                             /* of the workers' time for costly routes (0: no limit) */
 	unsigned client_timeout;                         /* seconds a client may idle, and the base of its deadlines (0: 30) */
 	bool fault_injection;                            /* tests: honour Gazette-Fault (db_fault_arm) from loopback */
+	bool behind_proxy;                               /* the reader's address is X-Real-IP on loopback connections */
 };
 
 /* Binds, starts the workers and returns; NULL with the reason in err. */
