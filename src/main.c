@@ -71,6 +71,7 @@ static const char usage_text[] =
 	"  migrate copy a site between databases (SQLite, PostgreSQL) and check it\n"
 	"  backup  write one archive of the site (database and pictures) while it serves\n"
 	"  restore bring a backup back into a new database\n"
+	"  doctor  check a server's setup and say what to fix\n"
 	"  comments list or moderate reader comments\n"
 	"  events  list events, export attendees, make check-in keys\n"
 	"  user    add newsroom accounts (the first admin), list them\n"
@@ -137,6 +138,14 @@ static const struct {
 		  "                     Gazette-Fault: KIND@N to fail its Nth database step\n"
 		  "                     (busy, locked, full, ioerr, nomem, drop), or alloc@N\n"
 		  "                     to fail its Nth allocation\n"},
+	{"doctor", "usage: gazette doctor [SERVE OPTIONS]\n"
+		   "Checks what 'gazette serve' with the same options needs: the options,\n"
+		   "the database (there, writable, its schema version, integrity), the clock,\n"
+		   "the theme and catalogs, the media and mail folders, free disk and the\n"
+		   "listen address (free, or a Gazette answering there). Prints ok, warn or\n"
+		   "FAIL per check with how to fix it; changes nothing. Exits 1 if anything\n"
+		   "must be fixed. Run it as the server's user. Takes every option of\n"
+		   "'gazette serve' (see gazette serve --help).\n"},
 	{"migrate", "usage: gazette migrate --from DB --to DB\n"
 		    "Copies every article, term, author and edition from one database to\n"
 		    "another (an SQLite file or a postgresql:// URL, either way), then\n"
@@ -238,7 +247,7 @@ usage_error(const char *cmd, const char *fmt, const char *arg)
 static int
 parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
-	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0;
+	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "doctor") == 0;
 	bool is_article = strcmp(cmd, "article") == 0;
 	bool is_demo = strcmp(cmd, "demo") == 0;
 	bool is_migrate = strcmp(cmd, "migrate") == 0;
@@ -849,6 +858,14 @@ main(int argc, char **argv)
 		return cmd_demo(&o);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(&o);
+	if (strcmp(cmd, "doctor") == 0) {
+		char theme_dir[4096], locale_dir[4096];
+		snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", datadir());
+		snprintf(locale_dir, sizeof locale_dir, "%s/locale", datadir());
+		struct doctor_config dc = {o.db, o.theme ? o.theme : theme_dir, locale_dir, o.media_dir ? o.media_dir : "media",
+			o.mail_dir ? o.mail_dir : "mail", o.smtp, o.listen, o.base_url};
+		return doctor_run(&dc);
+	}
 	if (audit) {
 		static char listen[64];
 		int port = free_loopback_port();

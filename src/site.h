@@ -343,6 +343,12 @@ size_t site_tables(void);
 int site_migrate(struct db *from, struct db *to, struct table_sum *sums, char *err, size_t errlen);
 int site_sums(struct db *db, struct table_sum *sums);
 
+/* gazette doctor (src/doctor.c): 0 if nothing needs fixing, else 1 */
+struct doctor_config {
+	const char *db, *theme_dir, *locale_dir, *media_dir, *mail_dir, *smtp, *listen, *base_url;
+};
+int doctor_run(const struct doctor_config *dc);
+
 /* gazette backup / restore (src/backup.c) */
 int cmd_backup(int argc, char **argv, const char *db_path);
 int cmd_restore(int argc, char **argv, const char *db_path);
