@@ -53,6 +53,7 @@ struct opts {
 	bool help;
 	bool audit;                /* audit seo: serve on loopback, crawl, stop */
 	long articles;             /* demo --articles N */
+	int schema_version;        /* init --schema-version N */
 	const char *from, *to;     /* migrate */
 	const char *smtp, *mail_from, *mail_dir;   /* serve: the outbox */
 	const char *media_dir;                     /* serve: uploaded pictures */
@@ -88,9 +89,10 @@ static const struct {
 	const char *name;
 	const char *help;
 } commands[] = {
-	{"init", "usage: gazette init [--db FILE]\n"
+	{"init", "usage: gazette init [--db FILE] [--schema-version N]\n"
 		 "Creates the database FILE, or applies the migrations it lacks.\n"
-		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"},
+		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"
+		 "  --schema-version N  only up to schema version N (to test upgrades)\n"},
 	{"demo", "usage: gazette demo [--db FILE] [--articles N]\n"
 		 "Loads the demo newsroom (3 editions, sections, authors, articles)\n"
 		 "into FILE, creating and migrating it if needed. A database that\n"
@@ -250,6 +252,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "doctor") == 0;
 	bool is_article = strcmp(cmd, "article") == 0;
 	bool is_demo = strcmp(cmd, "demo") == 0;
+	bool is_init = strcmp(cmd, "init") == 0;
 	bool is_migrate = strcmp(cmd, "migrate") == 0;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], *val = NULL;
@@ -261,6 +264,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			val = a + (eq - name) + 1;
 		}
 		bool takes = strcmp(name, "--db") == 0 || (is_demo && strcmp(name, "--articles") == 0) ||
+		    (is_init && strcmp(name, "--schema-version") == 0) ||
 		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
 		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
 		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0 ||
@@ -336,7 +340,12 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			o->from = val;
 		else if (is_migrate && strcmp(name, "--to") == 0)
 			o->to = val;
-		else if (is_demo && strcmp(name, "--articles") == 0) {
+		else if (is_init && strcmp(name, "--schema-version") == 0) {
+			long n = atol(val);
+			if (n < 1 || n > db_latest_version() || strspn(val, "0123456789") != strlen(val))
+				return usage_error(cmd, "--schema-version needs a version from 1 to this Gazette's, not '%s'", val);
+			o->schema_version = (int)n;
+		} else if (is_demo && strcmp(name, "--articles") == 0) {
 			long n = atol(val);
 			if (n < 1 || n > 10000000 || strspn(val, "0123456789") != strlen(val))
 				return usage_error(cmd, "--articles needs a number from 1 to 10000000, not '%s'", val);
@@ -405,6 +414,24 @@ cli_open_db(const char *path)
 static int
 cmd_init(struct opts *o)
 {
+	if (o->schema_version) {
+		/* only so far: tests of upgrades from an older schema */
+		char err[512];
+		struct db *old = db_open(o->db, 1, err, sizeof err);
+		if (!old) {
+			fprintf(stderr, "gazette: %s\n", err);
+			return 1;
+		}
+		struct db_conn *c = db_acquire(old);
+		int rc = db_migrate_to(c, o->schema_version, err, sizeof err);
+		if (rc == 0)
+			printf("%s: schema version %d\n", o->db, db_schema_version(c));
+		else
+			fprintf(stderr, "gazette: database %s: %s\n", o->db, err);
+		db_release(c);
+		db_close(old);
+		return rc < 0 ? 1 : 0;
+	}
 	struct db *db = open_db(o->db, 1);
 	if (!db)
 		return 1;

@@ -578,16 +578,30 @@ migration_for(const struct db_backend *be, int v)
 int
 db_migrate(struct db_conn *c, char *err, size_t errlen)
 {
+	return db_migrate_to(c, db_latest_version(), err, errlen);
+}
+
+int
+db_migrate_to(struct db_conn *c, int target, char *err, size_t errlen)
+{
 	const struct db_backend *be = c->be;
+	/* one transaction, under the lock from its start: nodes starting
+	 * together on a new database do not race to make even the first table */
+	if (db_begin(c) < 0) {
+		snprintf(err, errlen, "cannot begin a transaction: %s", be->errmsg(c));
+		return -1;
+	}
+	if (be->migrate_lock_sql && be->exec_script(c, be->migrate_lock_sql) < 0) {
+		snprintf(err, errlen, "cannot take the migrations' lock: %s", be->errmsg(c));
+		db_rollback(c);
+		return -1;
+	}
 	if (be->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    " version INTEGER PRIMARY KEY,  -- the NNNN of db/migrations/NNNN_name.sql\n"
 	    " name TEXT NOT NULL,\n"
 	    " applied_at BIGINT NOT NULL)") < 0) {
 		snprintf(err, errlen, "cannot create schema_migrations: %s", be->errmsg(c));
-		return -1;
-	}
-	if (db_begin(c) < 0) {
-		snprintf(err, errlen, "cannot begin a transaction: %s", be->errmsg(c));
+		db_rollback(c);
 		return -1;
 	}
 	int have = db_schema_version(c), latest = db_latest_version();
@@ -596,7 +610,7 @@ db_migrate(struct db_conn *c, char *err, size_t errlen)
 		snprintf(err, errlen, "the database schema is version %d, newer than this gazette knows (%d): upgrade gazette", have, latest);
 		return -1;
 	}
-	for (int v = have + 1; v <= latest; v++) {
+	for (int v = have + 1; v <= latest && v <= target; v++) {
 		const struct embedded_file *m = migration_for(be, v);
 		if (!m)
 			continue;

@@ -28,6 +28,8 @@ void db_release(struct db_conn *c);
 /* Applies pending migrations in one transaction. Refuses (-1, message in
  * err) a database whose schema is newer than this binary. */
 int db_migrate(struct db_conn *c, char *err, size_t errlen);
+/* Only up to version target (tests of upgrades from an older schema). */
+int db_migrate_to(struct db_conn *c, int target, char *err, size_t errlen);
 int db_schema_version(struct db_conn *c);
 int db_latest_version(void);
 
@@ -148,6 +150,7 @@ struct db_backend {
 	void (*unlock)(struct db_conn *c, long long key);
 	const char *begin_sql;                 /* starts a write transaction */
 	const char *read_sql;                  /* starts a read snapshot */
+	const char *migrate_lock_sql;          /* in the migrations' transaction: one node migrates, the others wait (NULL: BEGIN is enough) */
 	const char *migration_suffix;          /* ".sql" for SQLite, ".pg.sql" preferred for PostgreSQL */
 };
 

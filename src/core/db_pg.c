@@ -415,4 +415,5 @@ const struct db_backend db_pg_backend = {
 	.migration_suffix = ".pg.sql",
 	.begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
 	.read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	.migrate_lock_sql = "SELECT pg_advisory_xact_lock(7428431)",
 };
