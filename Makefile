@@ -13,8 +13,9 @@ BINDIR = $(PREFIX)/bin
 SHAREDIR = $(PREFIX)/share/gazette
 DOCDIR = $(PREFIX)/share/doc/gazette
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR = $(PREFIX)/share/man
 
-.PHONY: all deps build run test bench fuzz lint memcheck clean asan install uninstall po
+.PHONY: all deps build run test bench fuzz lint memcheck clean asan install uninstall po docs
 
 all: build
 
@@ -67,10 +68,13 @@ install: build
 	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' dist/gazette.service.in > $(DESTDIR)$(UNITDIR)/gazette.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/gazette.service
-	install -m 644 dist/nginx-gazette.conf docs/install.md docs/backup.md docs/security.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 dist/nginx-gazette.conf dist/gazette.conf docs/install.md docs/backup.md docs/upgrade.md \
+		docs/settings.md docs/translate.md docs/security.md README.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 dist/gazette.1 $(DESTDIR)$(MANDIR)/man1/gazette.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gazette $(DESTDIR)$(UNITDIR)/gazette.service
+	rm -f $(DESTDIR)$(BINDIR)/gazette $(DESTDIR)$(UNITDIR)/gazette.service $(DESTDIR)$(MANDIR)/man1/gazette.1
 	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
 
 # the message template from the sources and templates, merged into every
@@ -78,6 +82,13 @@ uninstall:
 po: deps
 	scripts/extract-strings
 	@for po in locale/*.po; do printf '%s: ' $$po; msgfmt -c --statistics -o /dev/null $$po; done
+
+# what the settings table generates: the man page, the sample gazette.conf and
+# docs/settings.md (a test fails when they are stale)
+docs: build
+	./$(BUILD)/gazette config man > dist/gazette.1
+	./$(BUILD)/gazette config sample > dist/gazette.conf
+	./$(BUILD)/gazette config markdown > docs/settings.md
 
 clean:
 	rm -rf $(BUILD) build-asan build-clang build-fuzz

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/router.h"
 #include "core/theme.h"
+#include "config.h"
 #include <signal.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -73,6 +74,8 @@ static const char usage_text[] =
 	"  backup  write one archive of the site (database and pictures) while it serves\n"
 	"  restore bring a backup back into a new database\n"
 	"  doctor  check a server's setup and say what to fix\n"
+	"  config  show the settings and where they come from; print gazette.conf,\n"
+	"          docs/settings.md or the man page\n"
 	"  comments list or moderate reader comments\n"
 	"  events  list events, export attendees, make check-in keys\n"
 	"  user    add newsroom accounts (the first admin), list them\n"
@@ -100,46 +103,19 @@ static const struct {
 		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"
 		 "  --articles N     then grow the site to N articles of generated text\n"
 		 "                   (for measuring: 100000 takes well under a minute)\n"},
-	{"serve", "usage: gazette serve [--db FILE] [--listen HOST:PORT] [--theme DIR] [--dev]\n"
-		  "                     [--threads N] [--base-url URL] [--cache-size MIB]\n"
-		  "                     [--no-cache] [--no-access-log] [--smtp URL]\n"
-		  "                     [--mail-from ADDRESS] [--mail-dir DIR] [--media-dir DIR]\n"
-		  "                     [--per-ip N] [--costly-share PCT] [--client-timeout S]\n"
-		  "                     [--behind-proxy]\n"
+	{"serve", "usage: gazette serve [--config FILE] [OPTIONS]\n"
 		  "Serves the site. SIGHUP reloads the theme; SIGTERM or SIGINT stop\n"
 		  "accepting, finish requests in flight and close the database.\n"
-		  "  --db FILE          database file (default gazette.db; env GAZETTE_DB)\n"
-		  "  --listen HOST:PORT address to listen on (default 127.0.0.1:8080)\n"
-		  "  --theme DIR        theme folder with templates/ and static/\n"
-		  "                     (default: the built-in themes/default)\n"
-		  "  --dev              reload templates on every request\n"
-		  "  --threads N        worker threads (default: the number of cores)\n"
-		  "  --base-url URL     public address used in canonical links\n"
-		  "                     (default http://HOST:PORT)\n"
-		  "  --cache-size MIB   memory for the page cache (default 256)\n"
-		  "  --no-cache         render every page, keep nothing (measuring, debugging)\n"
-		  "  --no-access-log    no line per request on stderr\n"
-		  "  --smtp URL         send email through this server (smtp://host:port,\n"
-		  "                     smtps://user:password@host); without it, email is\n"
-		  "                     written as .eml files to --mail-dir\n"
-		  "  --mail-from ADDR   the sender of every email (default gazette@localhost)\n"
-		  "  --mail-dir DIR     where .eml files go without --smtp (default ./mail)\n"
-		  "  --media-dir DIR    where uploaded pictures are kept (default ./media)\n"
-		  "  --per-ip N         open connections one remote address may hold\n"
-		  "                     (default 128; 0: no limit; loopback is never limited)\n"
-		  "  --costly-share PCT of the workers' time that searches, comment posts,\n"
-		  "                     bookings and sign-ins may take; beyond it they answer\n"
-		  "                     503 with Retry-After (default 50; 0: no limit)\n"
-		  "  --client-timeout S seconds a client may stay idle; also the base of the\n"
-		  "                     deadlines for sending headers, a body (then 8 KiB/s)\n"
-		  "                     and reading the answer (4 KiB/s) (default 30)\n"
-		  "  --behind-proxy     a proxy on this machine (nginx) forwards the readers:\n"
-		  "                     their address is its X-Real-IP header, trusted only\n"
-		  "                     on connections from loopback\n"
-		  "  --fault-injection  for tests only: a request from loopback may carry\n"
-		  "                     Gazette-Fault: KIND@N to fail its Nth database step\n"
-		  "                     (busy, locked, full, ioerr, nomem, drop), or alloc@N\n"
-		  "                     to fail its Nth allocation\n"},
+		  "Every option is also a setting of gazette.conf and an environment\n"
+		  "variable (docs/settings.md; gazette config show prints them all).\n"
+		  "  --config FILE         the configuration file (default $GAZETTE_CONFIG,\n"
+		  "                        else /etc/gazette/gazette.conf if there)\n"},
+	{"config", "usage: gazette config show|sample|markdown|man [--config FILE] [SERVE OPTIONS]\n"
+		   "show      every setting of serve, its value and where it came from (the\n"
+		   "          default, FILE:LINE, the environment or the command line)\n"
+		   "sample    a gazette.conf with every setting, commented out\n"
+		   "markdown  docs/settings.md\n"
+		   "man       the man page, gazette.1\n"},
 	{"doctor", "usage: gazette doctor [SERVE OPTIONS]\n"
 		   "Checks what 'gazette serve' with the same options needs: the options,\n"
 		   "the database (there, writable, its schema version, integrity), the clock,\n"
@@ -245,11 +221,60 @@ usage_error(const char *cmd, const char *fmt, const char *arg)
 	return 2;
 }
 
+/* The settings as read so far: defaults, the configuration file, the
+ * environment, then (for serve, audit and doctor) the command line. */
+static struct cfg_value settings[64];
+
+/* The configuration file: --config FILE among args, else $GAZETTE_CONFIG,
+ * else /etc/gazette/gazette.conf if it is there. Returns 0 or an exit code. */
+static int
+load_settings(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool given = false;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			path = argv[i + 1];
+			given = true;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			path = argv[i] + 9;
+			given = true;
+		}
+	}
+	const char *env = getenv("GAZETTE_CONFIG");
+	if (!path && env && *env) {
+		path = env;
+		given = true;
+	}
+	if (!path && access("/etc/gazette/gazette.conf", F_OK) == 0)
+		path = "/etc/gazette/gazette.conf";
+	char err[600];
+	if (path && cfg_load_file(settings, path, err, sizeof err) < 0) {
+		fprintf(stderr, "gazette: %s\n", err);
+		return 2;
+	}
+	(void)given;
+	if (cfg_load_env(settings, err, sizeof err) < 0) {
+		fprintf(stderr, "gazette: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+/* The database of the commands with their own parsers (user, backup...):
+ * as configured, unless their --db says otherwise. */
+static const char *
+configured_db(void)
+{
+	return cfg_text(settings, "db");
+}
+
 /* Parses the options of cmd; returns 0 or an exit code. */
 static int
 parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 {
-	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "doctor") == 0;
+	bool is_serve = strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0 || strcmp(cmd, "doctor") == 0 ||
+	    strcmp(cmd, "config") == 0;
 	bool is_article = strcmp(cmd, "article") == 0;
 	bool is_demo = strcmp(cmd, "demo") == 0;
 	bool is_init = strcmp(cmd, "init") == 0;
@@ -263,13 +288,17 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			*eq = 0;
 			val = a + (eq - name) + 1;
 		}
-		bool takes = strcmp(name, "--db") == 0 || (is_demo && strcmp(name, "--articles") == 0) ||
+		/* a setting of the table: --db for every command, the rest for serve */
+		const struct cfg_def *d = strncmp(name, "--", 2) == 0 ? cfg_find(name + 2) : NULL;
+		if (d && (d->type == CFG_BOOL || (!is_serve && strcmp(d->key, "db") != 0)))
+			d = NULL;
+		const struct cfg_def *flag = NULL;
+		for (size_t k = 0; is_serve && !eq && k < cfg_ndefs; k++)
+			if (cfg_defs[k].flag && strcmp(cfg_defs[k].flag, name) == 0)
+				flag = &cfg_defs[k];
+		bool takes = d || strcmp(name, "--config") == 0 || (is_demo && strcmp(name, "--articles") == 0) ||
 		    (is_init && strcmp(name, "--schema-version") == 0) ||
-		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) || (is_serve && (strcmp(name, "--listen") == 0 ||
-		    strcmp(name, "--theme") == 0 || strcmp(name, "--threads") == 0 || strcmp(name, "--base-url") == 0 || strcmp(name, "--cache-size") == 0 ||
-		    strcmp(name, "--smtp") == 0 || strcmp(name, "--mail-from") == 0 || strcmp(name, "--mail-dir") == 0 ||
-		    strcmp(name, "--media-dir") == 0 || strcmp(name, "--per-ip") == 0 || strcmp(name, "--costly-share") == 0 ||
-		    strcmp(name, "--client-timeout") == 0)) ||
+		    (is_migrate && (strcmp(name, "--from") == 0 || strcmp(name, "--to") == 0)) ||
 		    (is_article && (strcmp(name, "--title") == 0 || strcmp(name, "--standfirst") == 0 ||
 		    strcmp(name, "--body-file") == 0 || strcmp(name, "--status") == 0 || strcmp(name, "--published") == 0));
 		if (takes && !val) {
@@ -279,64 +308,17 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		}
 		if (!val)
 			val = "";   /* a flag: its value is never read */
+		char err[600];
 		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 			o->help = true;
-		else if (strcmp(name, "--db") == 0)
-			o->db = val;
-		else if (is_serve && strcmp(name, "--listen") == 0)
-			o->listen = val;
-		else if (is_serve && strcmp(name, "--theme") == 0)
-			o->theme = val;
-		else if (is_serve && strcmp(name, "--base-url") == 0)
-			o->base_url = val;
-		else if (is_serve && strcmp(name, "--smtp") == 0) {
-			if (strncmp(val, "smtp://", 7) != 0 && strncmp(val, "smtps://", 8) != 0)
-				return usage_error(cmd, "--smtp wants smtp://HOST[:PORT] or smtps://…, not '%s'", val);
-			o->smtp = val;
-		} else if (is_serve && strcmp(name, "--mail-from") == 0) {
-			if (!strchr(val, '@') || strpbrk(val, "\r\n"))
-				return usage_error(cmd, "--mail-from wants an email address, not '%s'", val);
-			o->mail_from = val;
-		} else if (is_serve && strcmp(name, "--mail-dir") == 0)
-			o->mail_dir = val;
-		else if (is_serve && strcmp(name, "--media-dir") == 0)
-			o->media_dir = val;
-		else if (is_serve && strcmp(name, "--threads") == 0) {
-			int n = atoi(val);
-			if (n < 1 || n > 256 || strspn(val, "0123456789") != strlen(val))
-				return usage_error(cmd, "--threads needs a number from 1 to 256, not '%s'", val);
-			o->threads = (unsigned)n;
-		} else if (is_serve && strcmp(name, "--cache-size") == 0) {
-			long n = atol(val);
-			if (n < 1 || n > 1 << 20 || strspn(val, "0123456789") != strlen(val))
-				return usage_error(cmd, "--cache-size needs a number of MiB from 1 to 1048576, not '%s'", val);
-			o->cache_mib = n;
-		} else if (is_serve && strcmp(name, "--per-ip") == 0) {
-			long n = atol(val);
-			if (n < 0 || n > 60000 || !*val || strspn(val, "0123456789") != strlen(val))
-				return usage_error(cmd, "--per-ip needs a number of connections from 0 to 60000, not '%s'", val);
-			o->per_ip = n;
-		} else if (is_serve && strcmp(name, "--client-timeout") == 0) {
-			long n = atol(val);
-			if (n < 1 || n > 3600 || !*val || strspn(val, "0123456789") != strlen(val))
-				return usage_error(cmd, "--client-timeout needs a number of seconds from 1 to 3600, not '%s'", val);
-			o->client_timeout = n;
-		} else if (is_serve && strcmp(name, "--costly-share") == 0) {
-			int n = atoi(val);
-			if (n < 0 || n > 100 || !*val || strspn(val, "0123456789") != strlen(val))
-				return usage_error(cmd, "--costly-share needs a percentage from 0 to 100, not '%s'", val);
-			o->costly_pct = n;
-		} else if (is_serve && strcmp(name, "--dev") == 0 && !eq)
-			o->dev = true;
-		else if (is_serve && strcmp(name, "--no-cache") == 0 && !eq)
-			o->no_cache = true;
-		else if (is_serve && strcmp(name, "--no-access-log") == 0 && !eq)
-			o->no_access_log = true;
-		else if (is_serve && strcmp(name, "--fault-injection") == 0 && !eq)
-			o->fault_injection = true;
-		else if (is_serve && strcmp(name, "--behind-proxy") == 0 && !eq)
-			o->behind_proxy = true;
-		else if (is_migrate && strcmp(name, "--from") == 0)
+		else if (strcmp(name, "--config") == 0)
+			;   /* read by load_settings */
+		else if (d) {
+			if (cfg_set(settings, d, val, "command line", err, sizeof err) < 0)
+				return usage_error(cmd, "%s", err);
+		} else if (flag) {
+			cfg_set(settings, flag, strcmp(flag->def, "yes") == 0 ? "no" : "yes", "command line", err, sizeof err);
+		} else if (is_migrate && strcmp(name, "--from") == 0)
 			o->from = val;
 		else if (is_migrate && strcmp(name, "--to") == 0)
 			o->to = val;
@@ -363,6 +345,25 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		else
 			return usage_error(cmd, "unknown option '%s'", a);
 	}
+	/* the settings, as the rest of this file reads them */
+	o->db = cfg_text(settings, "db");
+	o->listen = cfg_text(settings, "listen");
+	o->base_url = cfg_text(settings, "base-url");
+	o->threads = (unsigned)cfg_int(settings, "threads", 0);
+	o->theme = cfg_text(settings, "theme");
+	o->behind_proxy = cfg_bool(settings, "behind-proxy");
+	o->no_access_log = !cfg_bool(settings, "access-log");
+	o->dev = cfg_bool(settings, "dev");
+	o->no_cache = !cfg_bool(settings, "cache");
+	o->cache_mib = cfg_int(settings, "cache-size", 256);
+	o->per_ip = cfg_int(settings, "per-ip", -1);
+	o->costly_pct = (int)cfg_int(settings, "costly-share", -1);
+	o->client_timeout = cfg_int(settings, "client-timeout", 0);
+	o->smtp = cfg_text(settings, "smtp");
+	o->mail_from = cfg_text(settings, "mail-from");
+	o->mail_dir = cfg_text(settings, "mail-dir");
+	o->media_dir = cfg_text(settings, "media-dir");
+	o->fault_injection = cfg_bool(settings, "fault-injection");
 	return 0;
 }
 
@@ -502,8 +503,6 @@ cmd_article(int argc, char **argv)
 	if (*end || id <= 0)
 		return usage_error("article", "'%s' is not an article id", argv[1]);
 	struct opts o = {0};
-	const char *env_db = getenv("GAZETTE_DB");
-	o.db = env_db && *env_db ? env_db : "gazette.db";
 	int rc = parse_opts("article", argc - 2, argv + 2, &o);
 	if (rc)
 		return rc;
@@ -789,6 +788,74 @@ route_print(const struct route *rt, void *arg)
 	    rt->methods & HTTP_POST ? "POST" : "", rt->pattern, rt->guard ? rt->guard : "-");
 }
 
+/* The man page: the commands from the usage text, the settings from the table. */
+static void
+print_man(FILE *f)
+{
+	fprintf(f, ".\\\" Generated by 'gazette config man'; do not edit.\n"
+	    ".TH GAZETTE 1 \"\" \"gazette %s\" \"User Commands\"\n"
+	    ".SH NAME\ngazette \\- a multilingual news site in one program\n"
+	    ".SH SYNOPSIS\n.B gazette\n.I COMMAND\n.RI [ OPTIONS ]\n"
+	    ".SH DESCRIPTION\n"
+	    "Gazette serves a newsroom's site: editions in several languages, articles, comments,\n"
+	    "events and bookings, and the admin editors run it from. It keeps everything in\n"
+	    "SQLite, or in PostgreSQL for several nodes.\n"
+	    ".SH COMMANDS\n", GAZETTE_VERSION);
+	const char *p = strstr(usage_text, "Commands:\n");
+	for (p = p ? strchr(p, '\n') + 1 : usage_text; *p == ' ';) {
+		const char *end = strchr(p, '\n');
+		if (!end)
+			break;
+		const char *w = p + 2, *we = strchr(w, ' ');
+		if (we && we < end && w[0] != ' ') {
+			const char *desc = we;
+			while (*desc == ' ')
+				desc++;
+			char line[300];
+			snprintf(line, sizeof line, "%.*s", (int)(end - desc), desc);
+			fprintf(f, ".TP\n.B %.*s\n", (int)(we - w), w);
+			cfg_roff(f, line);
+		} else {   /* a continued description */
+			const char *desc = w;
+			while (*desc == ' ')
+				desc++;
+			char line[300];
+			snprintf(line, sizeof line, "%.*s", (int)(end - desc), desc);
+			cfg_roff(f, line);
+		}
+		p = end + 1;
+	}
+	fputs(".PP\nRun\n.B gazette\n.I COMMAND\n.B \\-\\-help\nfor a command's own options.\n"
+	    ".SH SETTINGS\n"
+	    "The settings of\n.B gazette serve\n(and\n.BR doctor ),\nread from the defaults, then the configuration file, then\n"
+	    "the environment, then the command line, each overriding the one before.\n"
+	    ".TP\n.BI \\-\\-config \" FILE\"\n"
+	    "The configuration file (INI). Default: $GAZETTE_CONFIG, else /etc/gazette/gazette.conf if it exists.\n", f);
+	cfg_print_man_options(f);
+	fputs(".SH FILES\n.TP\n.I /etc/gazette/gazette.conf\nThe configuration file; `gazette config sample' prints one with every setting.\n"
+	    ".TP\n.I ../share/gazette\nBeside the binary's folder: the theme, catalogs and demo content ($GAZETTE_DATADIR overrides it).\n"
+	    ".SH ENVIRONMENT\nGAZETTE_CONFIG names the configuration file; GAZETTE_ and a setting's name in capitals\n"
+	    "(GAZETTE_DB, GAZETTE_BASE_URL) sets that setting; GAZETTE_DATADIR names the data folder.\n"
+	    ".SH EXIT STATUS\n0 done, 1 a resource is unusable (the database, the port, the theme), 2 bad usage or a bad setting.\n"
+	    ".SH SEE ALSO\nThe documents installed with it: install.md, settings.md, backup.md, upgrade.md, security.md.\n", f);
+}
+
+static int
+cmd_config(const char *action)
+{
+	if (strcmp(action, "show") == 0)
+		cfg_print_effective(stdout, settings);
+	else if (strcmp(action, "sample") == 0)
+		cfg_print_sample(stdout);
+	else if (strcmp(action, "markdown") == 0)
+		cfg_print_markdown(stdout);
+	else if (strcmp(action, "man") == 0)
+		print_man(stdout);
+	else
+		return usage_error("config", "config wants show, sample, markdown or man, not '%s'", action);
+	return 0;
+}
+
 /* gazette routes: the route table, one line each (METHOD PATTERN GUARD), for
  * tests that walk every route and for operators. */
 static int
@@ -812,14 +879,18 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") != 0 && strcmp(cmd, "--help") != 0 && strcmp(cmd, "-h") != 0 && strcmp(cmd, "help") != 0) {
+		int lr = load_settings(argc - 2, argv + 2);
+		if (lr)
+			return lr;
+	}
 	if (strcmp(cmd, "article") == 0)
 		return argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
 	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0 ||
 	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0 || strcmp(cmd, "import") == 0 ||
 	    strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
-		const char *env_db = getenv("GAZETTE_DB");
-		const char *dbp = env_db && *env_db ? env_db : "gazette.db";
+		const char *dbp = configured_db();
 		if (strcmp(cmd, "backup") == 0)
 			return cmd_backup(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "restore") == 0)
@@ -867,16 +938,16 @@ main(int argc, char **argv)
 	if (ci == sizeof commands / sizeof *commands)
 		return usage_error(NULL, cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
 	struct opts o = {0};
-	const char *env_db = getenv("GAZETTE_DB");
-	o.db = env_db && *env_db ? env_db : "gazette.db";
-	o.listen = "127.0.0.1:8080";
-	o.per_ip = o.costly_pct = -1;
 	bool audit = strcmp(cmd, "audit") == 0 && argc >= 3 && strcmp(argv[2], "seo") == 0;
-	int rc = parse_opts(cmd, argc - 2 - audit, argv + 2 + audit, &o);
+	/* audit seo and config ACTION: a word before the options */
+	int word = audit || (strcmp(cmd, "config") == 0 && argc >= 3 && argv[2][0] != '-');
+	int rc = parse_opts(cmd, argc - 2 - word, argv + 2 + word, &o);
 	if (rc)
 		return rc;
 	if (o.help) {
 		fputs(commands[ci].help, stdout);
+		if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "audit") == 0)
+			cfg_print_options(stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "init") == 0)
@@ -885,6 +956,8 @@ main(int argc, char **argv)
 		return cmd_demo(&o);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(&o);
+	if (strcmp(cmd, "config") == 0)
+		return cmd_config(argc > 2 ? argv[2] : "");
 	if (strcmp(cmd, "doctor") == 0) {
 		char theme_dir[4096], locale_dir[4096];
 		snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", datadir());

@@ -99,9 +99,10 @@ test('a port in use is one clear line naming it, exit 1', async () => {
   blocker.close();
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}.*in use`, 'i'));
+  // an address that is no address is a bad setting, refused before anything starts
   const bad = run('serve', '--db', db, '--listen', 'nonsense');
-  assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /nonsense/);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /command line: listen wants HOST:PORT .*'nonsense'/);
   rmSync(d, { recursive: true, force: true });
 });
 
