@@ -7,6 +7,7 @@
  * docs/settings.md and the man page's settings, all generated from the
  * table, so they cannot drift apart. What the settings do is main.c's. */
 #include "config.h"
+#include "core/arena.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -167,7 +168,7 @@ cfg_set(struct cfg_value *vals, const struct cfg_def *d, const char *value, cons
 	}
 	struct cfg_value *v = &vals[d - cfg_defs];
 	free((char *)v->text);
-	v->text = strdup(norm);
+	v->text = xstrdup(norm);
 	snprintf(v->origin, sizeof v->origin, "%s", origin);
 	return 0;
 }
