@@ -74,6 +74,7 @@ static const char usage_text[] =
 	"  backup  write one archive of the site (database and pictures) while it serves\n"
 	"  restore bring a backup back into a new database\n"
 	"  doctor  check a server's setup and say what to fix\n"
+	"  edition add an edition (a language, right to left or not), list them\n"
 	"  config  show the settings and where they come from; print gazette.conf,\n"
 	"          docs/settings.md or the man page\n"
 	"  comments list or moderate reader comments\n"
@@ -889,10 +890,12 @@ main(int argc, char **argv)
 		    ? (fputs(command_help("article"), stdout), 0) : cmd_article(argc - 2, argv + 2);
 	if (strcmp(cmd, "comments") == 0 || strcmp(cmd, "settings") == 0 || strcmp(cmd, "events") == 0 || strcmp(cmd, "user") == 0 ||
 	    strcmp(cmd, "search") == 0 || strcmp(cmd, "api-key") == 0 || strcmp(cmd, "import") == 0 ||
-	    strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
+	    strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 || strcmp(cmd, "edition") == 0) {
 		const char *dbp = configured_db();
 		if (strcmp(cmd, "backup") == 0)
 			return cmd_backup(argc - 2, argv + 2, dbp);
+		if (strcmp(cmd, "edition") == 0)
+			return cmd_edition(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "restore") == 0)
 			return cmd_restore(argc - 2, argv + 2, dbp);
 		if (strcmp(cmd, "search") == 0)

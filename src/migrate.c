@@ -14,7 +14,7 @@ static const struct table {
 	const char *name, *cols;
 	bool identity;          /* has an id column the target must continue after */
 } tables[] = {
-	{"editions", "code, name, locale, position, is_default, search_language", false},
+	{"editions", "code, name, locale, position, is_default, search_language, direction", false},
 	{"terms", "id, taxonomy, key, parent_id, position, comment_policy", true},
 	{"term_names", "term_id, edition, taxonomy, name, slug, description", false},
 	{"authors", "id, slug, name, photo", true},

@@ -27,7 +27,7 @@ site_init(struct db *db, const struct site_config *cfg)
 	snprintf(base_url, sizeof base_url, "%s", cfg->base_url ? cfg->base_url : "");
 	struct db_conn *c = db_acquire(db);
 	neditions = 0;
-	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default FROM editions ORDER BY position, code", "");
+	struct db_stmt *st = db_query(c, "SELECT code, name, locale, position, is_default, direction FROM editions ORDER BY position, code", "");
 	while (db_row(st) && neditions < MAX_EDITIONS) {
 		struct edition *e = &editions[neditions++];
 		snprintf(e->code, sizeof e->code, "%s", db_text(st, 0));
@@ -35,6 +35,7 @@ site_init(struct db *db, const struct site_config *cfg)
 		snprintf(e->locale, sizeof e->locale, "%s", db_text(st, 2));
 		e->position = (int)db_int(st, 3);
 		e->is_default = db_int(st, 4) != 0;
+		e->rtl = db_text(st, 5) && strcmp(db_text(st, 5), "rtl") == 0;
 	}
 	db_done(st);
 	int rc = site_secret_init(c);
@@ -150,6 +151,8 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 	tv_set_str(e, "home", arena_cat(a, "/", ed->code, "/", NULL));
 	tv_set_str(e, "search", arena_cat(a, "/", ed->code, "/search", NULL));
 	tv_set_str(root, "lang", ed->code);
+	if (ed->rtl)
+		tv_set_bool(root, "rtl", true);
 	p->edi = edition_index(ed);
 	if (!r->app)
 		r->app = (void *)refdata_get(r);
@@ -290,6 +293,8 @@ page_render(struct page *p, const char *template, int status)
 		tv_set_str(item, "name", e->name);
 		tv_set_str(item, "url", url);
 		tv_set_bool(item, "current", i == me);
+		if (e->rtl)
+			tv_set_bool(item, "rtl", true);
 		if (p->canonical && (i == me || p->alt_same[i])) {
 			if (i != me)   /* the same page in another language, for link previews */
 				tv_push(tv_get(root, "og_alternates") ? tv_get(root, "og_alternates") : tv_set_list(root, "og_alternates"),
@@ -415,6 +420,8 @@ site_error_page(struct req *r, int status)
 	tv_set_str(e, "home", arena_printf(&r->a, "/%s/", ed->code));
 	tv_set_str(e, "search", arena_printf(&r->a, "/%s/search", ed->code));
 	tv_set_str(root, "lang", ed->code);
+	if (ed->rtl)
+		tv_set_bool(root, "rtl", true);
 	tv_set_int(root, "status", status);
 	tv_set_str(root, "message", i18n_gettext(ed->code, title));
 	page_render(&p, "error.html", status);

@@ -19,6 +19,7 @@ struct edition {
 	char locale[32];
 	int position;
 	bool is_default;
+	bool rtl;           /* written right to left: pages carry dir="rtl" */
 };
 
 struct site_config {
@@ -267,6 +268,7 @@ struct import_options {
 };
 int import_wordpress_run(struct db *db, const struct import_options *o, FILE *out);
 int cmd_search(int argc, char **argv, const char *db_path);
+int cmd_edition(int argc, char **argv, const char *db_path);   /* src/editions_cli.c */
 /* `gazette audit seo` (src/audit_seo.c): crawls the site served at base
  * and prints each problem to out; how many, or -1 if it could not run. */
 int audit_seo_run(const char *base, FILE *out);
