@@ -16,14 +16,15 @@
 #include <time.h>
 
 static const struct {
-	const char *code, *name, *locale;
+	const char *code, *name, *locale, *direction;
 	int position, is_default;
 } demo_editions[] = {
-	{"pt", "Português", "pt_BR", 1, 0},
-	{"es", "Español", "es_ES", 2, 0},
-	{"en", "English", "en_GB", 3, 1},
+	{"pt", "Português", "pt_BR", "ltr", 1, 0},
+	{"es", "Español", "es_ES", "ltr", 2, 0},
+	{"en", "English", "en_GB", "ltr", 3, 1},
+	{"ar", "العربية", "ar_EG", "rtl", 4, 0},   /* a few stories, written right to left */
 };
-#define NED 3
+#define NED 4
 
 static char *
 read_file(const char *path, char *err, size_t errlen)
@@ -131,20 +132,20 @@ load_taxonomy(struct db_conn *c, struct arena *a, const char *dir, char *err, si
 		key = trim(key);
 		pos++;
 		if (strcmp(kind, "author") == 0) {
-			if (n != 5) {
+			if (n != 5 && n != 6) {
 				rc = -1;
 				break;
 			}
 			long long id = db_insert(c, "INSERT INTO authors (slug, name) VALUES (?, ?) RETURNING id", "ss", key, f[1]);
-			for (int i = 0; i < NED && id > 0; i++)
-				if (db_exec(c, "INSERT INTO author_bios (author_id, edition, bio) VALUES (?, ?, ?)", "iss", id, demo_editions[i].code,
-				    f[strcmp(demo_editions[i].code, "en") == 0 ? 2 : strcmp(demo_editions[i].code, "es") == 0 ? 3 : 4]) < 0)
+			static const char *bio_order[4] = {"en", "es", "pt", "ar"};   /* column order in the file */
+			for (int i = 0; i < n - 2 && id > 0; i++)
+				if (db_exec(c, "INSERT INTO author_bios (author_id, edition, bio) VALUES (?, ?, ?)", "iss", id, bio_order[i], f[2 + i]) < 0)
 					id = -1;
 			if (id < 0)
 				rc = -1;
 			continue;
 		}
-		if (n != 4 || (strcmp(kind, "section") && strcmp(kind, "category") && strcmp(kind, "tag"))) {
+		if ((n != 4 && n != 5) || (strcmp(kind, "section") && strcmp(kind, "category") && strcmp(kind, "tag"))) {
 			rc = -1;
 			break;
 		}
@@ -166,8 +167,8 @@ load_taxonomy(struct db_conn *c, struct arena *a, const char *dir, char *err, si
 			rc = -1;
 			break;
 		}
-		static const char *order[NED] = {"en", "es", "pt"};   /* column order in the file */
-		for (int i = 0; i < NED && rc == 0; i++) {
+		static const char *order[4] = {"en", "es", "pt", "ar"};   /* column order in the file; Arabic optional */
+		for (int i = 0; i < n - 1 && rc == 0; i++) {
 			const char *name = f[1 + i];
 			if (db_exec(c, "INSERT INTO term_names (term_id, edition, taxonomy, name, slug) VALUES (?, ?, ?, ?, ?)", "issss",
 			    id, order[i], kind, name, i18n_slug(a, name)) < 0)
@@ -734,9 +735,9 @@ demo_load(struct db *db, const char *dir, char *err, size_t errlen)
 		goto out;
 	}
 	for (int i = 0; i < NED; i++) {
-		if (db_exec(c, "INSERT INTO editions (code, name, locale, position, is_default) VALUES (?, ?, ?, ?, ?) "
-		    "ON CONFLICT (code) DO NOTHING", "sssdd", demo_editions[i].code, demo_editions[i].name,
-		    demo_editions[i].locale, demo_editions[i].position, demo_editions[i].is_default) < 0) {
+		if (db_exec(c, "INSERT INTO editions (code, name, locale, position, is_default, direction) VALUES (?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (code) DO NOTHING", "sssdds", demo_editions[i].code, demo_editions[i].name,
+		    demo_editions[i].locale, demo_editions[i].position, demo_editions[i].is_default, demo_editions[i].direction) < 0) {
 			snprintf(err, errlen, "cannot insert editions");
 			goto rollback;
 		}

@@ -46,7 +46,7 @@ async function submitted(page, act) {
 }
 const hrefs = (page, re) => page.$$eval('a[href]', (as, src) => as.map((a) => a.getAttribute('href')).filter((h) => new RegExp(src).test(h)), re.source);
 
-for (const ed of ['en', 'es', 'pt']) {
+for (const ed of ['en', 'es', 'pt', 'ar']) {
   test(`every reader page kind in /${ed}/ passes axe (serious and critical)`, { timeout: 180000 }, async () => {
     const page = await browser.ctx.newPage();
     const checked = [];
@@ -77,8 +77,9 @@ for (const ed of ['en', 'es', 'pt']) {
     await check('search', `/${ed}/search?q=${encodeURIComponent(word)}`);
     await check('events list', `/${ed}/events`);
     const event = (await hrefs(page, new RegExp(`^/${ed}/events/[a-z0-9-]+$`)))[0];
-    await check('event', event);
-    const book = await hrefs(page, new RegExp(`^/${ed}/events/[a-z0-9-]+/book$`));
+    assert.ok(event || ed === 'ar', `an event in /${ed}/`);   // the Arabic edition has stories only
+    if (event) await check('event', event);
+    const book = event ? await hrefs(page, new RegExp(`^/${ed}/events/[a-z0-9-]+/book$`)) : [];
     assert.ok(book.length || ed !== 'en', `a bookable event in /${ed}/`);
     if (book.length) {
       await check('booking form', book[0]);

@@ -189,37 +189,38 @@ test('gazette edition: add one (right to left), refuse what is not a language, c
   const d = tmp();
   const db = join(d, 'e.db');
   assert.equal(run('demo', '--db', db).status, 0);
-  let r = run('edition', 'add', 'ar', '--name', 'العربية', '--locale', 'ar_EG', '--rtl', '--db', db);
+  let r = run('edition', 'add', 'he', '--name', 'עברית', '--locale', 'he_IL', '--rtl', '--db', db);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^ar: added, right to left$/m);
+  assert.match(r.stdout, /^he: added, right to left$/m);
   for (const [args, why] of [
-    [['ar', '--name', 'x', '--locale', 'ar'], /exists already/],
+    [['he', '--name', 'x', '--locale', 'he'], /exists already/],
     [['Ar!', '--name', 'x', '--locale', 'ar'], /not a language code/],
-    [['he', '--name', 'x', '--locale', 'hebrew'], /not a locale/],
-    [['he', '--name', '', '--locale', 'he_IL'], /the name must be/],
-    [['he', '--locale', 'he_IL'], /wants CODE, --name and --locale/],
+    [['fa', '--name', 'x', '--locale', 'persian'], /not a locale/],
+    [['fa', '--name', '', '--locale', 'fa_IR'], /the name must be/],
+    [['fa', '--locale', 'fa_IR'], /wants CODE, --name and --locale/],
   ]) {
     r = run('edition', 'add', ...args, '--db', db);
     assert.notEqual(r.status, 0, args.join(' '));
     assert.match(r.stderr, why, args.join(' '));
   }
   r = run('edition', 'list', '--db', db);
-  assert.match(r.stdout, /^ar\tالعربية\tar_EG\trtl$/m);
-  assert.equal(r.stdout.trim().split('\n').length, 4, 'nothing else was added');
+  assert.match(r.stdout, /^he\tעברית\the_IL\trtl$/m);
+  assert.match(r.stdout, /^ar\tالعربية\tar_EG\trtl$/m, 'the demo\'s Arabic edition');
+  assert.equal(r.stdout.trim().split('\n').length, 5, 'nothing else was added');
   const srv = await startServer([], { db });
   try {
-    const page = await get(srv.base, '/ar/');
+    const page = await get(srv.base, '/he/');
     assert.equal(page.status, 200);
-    assert.match(page.body, /<html lang="ar" dir="rtl">/);
+    assert.match(page.body, /<html lang="he" dir="rtl">/);
     assert.match((await get(srv.base, '/en/')).body, /<html lang="en">/);
   } finally { await srv.stop(); }
-  r = run('edition', 'direction', 'ar', 'ltr', '--db', db);
+  r = run('edition', 'direction', 'he', 'ltr', '--db', db);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(run('edition', 'direction', 'xx', 'rtl', '--db', db).status, 1);
-  assert.equal(run('edition', 'direction', 'ar', 'sideways', '--db', db).status, 2);
+  assert.equal(run('edition', 'direction', 'he', 'sideways', '--db', db).status, 2);
   const again = await startServer([], { db });
   try {
-    assert.match((await get(again.base, '/ar/')).body, /<html lang="ar">/);
+    assert.match((await get(again.base, '/he/')).body, /<html lang="he">/);
   } finally { await again.stop(); }
   rmSync(d, { recursive: true, force: true });
 });

@@ -29,7 +29,7 @@ test('robots.txt and the sitemap index', async () => {
   const index = await get(S.base, '/sitemap.xml');
   assert.equal(index.status, 200);
   wellFormed(index.body);
-  for (const ed of ['en', 'es', 'pt']) {
+  for (const ed of ['en', 'es', 'pt', 'ar']) {
     assert.match(index.body, new RegExp(`<loc>${S.base}/sitemaps/${ed}-1\\.xml</loc><lastmod>\\d{4}-\\d\\d-\\d\\dT`));
     assert.match(index.body, new RegExp(`<loc>${S.base}/sitemaps/${ed}-news\\.xml</loc>`));
   }
@@ -37,7 +37,7 @@ test('robots.txt and the sitemap index', async () => {
 
 test('an edition\'s sitemap: every published story once, alternates both ways', async () => {
   const files = {};
-  for (const ed of ['en', 'es', 'pt']) {
+  for (const ed of ['en', 'es', 'pt', 'ar']) {
     const r = await get(S.base, `/sitemaps/${ed}-1.xml`);
     assert.equal(r.status, 200);
     wellFormed(r.body);
