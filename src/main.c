@@ -98,7 +98,8 @@ static const struct {
 		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"
 		 "  --schema-version N  only up to schema version N (to test upgrades)\n"},
 	{"demo", "usage: gazette demo [--db FILE] [--articles N]\n"
-		 "Loads the demo newsroom (3 editions, sections, authors, articles)\n"
+		 "Loads the demo newsroom (4 editions, Arabic right to left; sections,\n"
+		 "authors, articles)\n"
 		 "into FILE, creating and migrating it if needed. A database that\n"
 		 "already has articles is left unchanged.\n"
 		 "  --db FILE        database file (default gazette.db; env GAZETTE_DB)\n"
