@@ -1,6 +1,7 @@
 // Upgrades (issue 11): a site at every earlier schema version, filled with
 // data, is migrated to the current one by this Gazette: the migration
 // succeeds, no row is lost, the database is whole, and the site serves.
+// On SQLite in the SQLite run, on PostgreSQL in the PostgreSQL run.
 // Data at version v comes from the current demo, projected onto v's tables
 // (the columns both have; a column v requires that the demo lacks gets a
 // blank of its type). A database from a newer Gazette is refused with a
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, PG, startServer, get } from './harness.mjs';
+import { BIN, PG, startServer, get, sql, freshDatabase, dropDatabase } from './harness.mjs';
 
 let dir, demo, latest;
 before(() => {
@@ -52,8 +53,71 @@ function fill(db) {
 
 const counts = (db) => Object.fromEntries(tablesOf(db).map((t) => [t, Number(q(db, `SELECT count(*) FROM "${t}"`))]));
 
+// PostgreSQL: the same projection of the demo (read from the SQLite file as
+// JSON) written as literal rows; a row that breaks a rule of the older
+// schema is skipped (psql's ON_ERROR_ROLLBACK), foreign keys are not
+// checked while filling, and id sequences continue after the rows.
+const pgTablesOf = (db) => lines(sql(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' " +
+  "AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_migrations') AND table_name NOT LIKE 'search%' ORDER BY 1").trim());
+const pgCounts = (db) => Object.fromEntries(pgTablesOf(db).map((t) => [t, Number(sql(db, `SELECT count(*) FROM "${t}"`).trim())]));
+const lit = (v, numeric) => (v === null || v === undefined ? 'NULL' : numeric && typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+
+function fillPg(db) {
+  const demoTables = new Set(tablesOf(demo));
+  const script = ['\\set ON_ERROR_ROLLBACK on', 'BEGIN;', 'SET session_replication_role = replica;'];
+  const serial = [];
+  for (const t of pgTablesOf(db)) {
+    if (!demoTables.has(t)) continue;
+    const have = new Set(lines(q(demo, `SELECT name FROM pragma_table_info('${t}')`)));
+    const cols = lines(sql(db, `SELECT column_name || '|' || is_nullable || '|' || coalesce(column_default, '') || '|' || data_type ` +
+      `FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${t}' ORDER BY ordinal_position`).trim())
+      .map((l) => { const [name, nullable, dflt, type] = l.split('|'); return { name, notnull: nullable === 'NO', dflt, numeric: /int|numeric|double|real/.test(type) }; });
+    if (cols.some((c) => c.name === 'id' && /nextval/.test(c.dflt))) serial.push(t);
+    const picked = cols.filter((c) => have.has(c.name) || (c.notnull && c.dflt === ''));
+    const from = picked.filter((c) => have.has(c.name));
+    if (!from.length) continue;
+    const rows = JSON.parse(execFileSync('sqlite3', ['-json', demo, `SELECT ${from.map((c) => `"${c.name}"`).join(', ')} FROM "${t}"`]).toString() || '[]');
+    for (const row of rows) {
+      const values = picked.map((c) => (have.has(c.name) ? lit(row[c.name], c.numeric) : c.numeric ? '0' : "''"));
+      script.push(`INSERT INTO "${t}" (${picked.map((c) => `"${c.name}"`).join(', ')}) VALUES (${values.join(', ')});`);
+    }
+  }
+  script.push('COMMIT;');
+  for (const t of serial) script.push(`SELECT setval(pg_get_serial_sequence('"${t}"', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM "${t}"), false);`);
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', db], { input: script.join('\n'), stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+test('every earlier schema version, with data, upgrades to the current one and serves (PostgreSQL)', { timeout: 300000 }, async (t) => {
+  if (!PG) return t.skip('needs PostgreSQL (GAZETTE_PG); the SQLite run checks the same on SQLite');
+  for (let v = 1; v < latest; v++) {
+    const db = freshDatabase(dir);
+    try {
+      execFileSync(BIN, ['init', '--db', db, '--schema-version', String(v)], { stdio: 'ignore' });
+      assert.equal(sql(db, 'SELECT max(version) FROM schema_migrations').trim(), String(v));
+      fillPg(db);
+      const before = pgCounts(db);
+      assert.ok((before.articles || 0) > 5, `v${v}: filled with articles (${before.articles})`);
+      const r = spawnSync(BIN, ['init', '--db', db]);
+      assert.equal(r.status, 0, `v${v} → ${latest}: ${r.stderr}`);
+      assert.match(r.stdout.toString(), new RegExp(`schema version ${latest}`));
+      const after = pgCounts(db);
+      for (const [table, n] of Object.entries(before)) {
+        if (table in after) assert.ok(after[table] >= n, `v${v}: ${table} kept its rows (${n} → ${after[table]})`);
+      }
+      const S = await startServer([], { db });
+      try {
+        const front = await get(S.base, '/en/');
+        assert.equal(front.status, 200, `v${v}: the front page`);
+        const story = front.body.match(/href="(\/en\/\d{4}\/\d{2}\/[a-z0-9-]+)"/);
+        assert.ok(story, `v${v}: stories on the front page`);
+        assert.equal((await get(S.base, story[1])).status, 200, `v${v}: ${story[1]}`);
+      } finally { assert.equal((await S.stop()).code, 0); }
+    } finally { dropDatabase(db); }
+  }
+});
+
 test('every earlier schema version, with data, upgrades to the current one and serves', { timeout: 300000 }, async (t) => {
-  if (PG) return t.skip('upgrades are checked on SQLite; on PostgreSQL every run migrates from empty');
+  if (PG) return t.skip('the SQLite run; the PostgreSQL one is above');
   assert.ok(latest >= 2);
   for (let v = 1; v < latest; v++) {
     const db = join(dir, `v${v}.db`);
