@@ -378,9 +378,11 @@ cfg_print_sample(FILE *f)
 			fputc('\n', f);
 		wrap(f, "# ", "# ", d->help, 79);
 		if (d->type == CFG_INT)
-			fprintf(f, "# A number from %ld to %ld.\n", d->min, d->max);
+			fprintf(f, "# Type: a number from %ld to %ld.\n", d->min, d->max);
 		else if (d->type == CFG_BOOL)
-			fprintf(f, "# yes or no.\n");
+			fprintf(f, "# Type: yes or no.\n");
+		else
+			fprintf(f, "# Type: text, %s.\n", d->arg);
 		if (d->def)
 			fprintf(f, "#%s = %s\n", d->key, d->def);
 		else
