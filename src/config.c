@@ -511,12 +511,16 @@ cfg_print_effective(FILE *f, const struct cfg_value *vals)
 		if (d->tests_only && !vals[i].text)
 			continue;
 		const char *v = vals[i].text ? vals[i].text : d->def;
-		char shown[600];
-		snprintf(shown, sizeof shown - 8, "%s", v ? v : "(unset)");
+		if (!v)
+			v = "(unset)";
 		/* a password in a URL is not shown */
-		char *scheme = strstr(shown, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL, *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+		const char *scheme = strstr(v, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+		const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+		char shown[600];
 		if (at && colon && colon < at)
-			memmove(colon + 4, at, strlen(at) + 1), memcpy(colon, ":***", 4);
+			snprintf(shown, sizeof shown, "%.*s:***%s", (int)(colon - v), v, at);
+		else
+			snprintf(shown, sizeof shown, "%s", v);
 		fprintf(f, "%-16s = %-40s # %s\n", d->key, shown, vals[i].text ? vals[i].origin : "default");
 	}
 }

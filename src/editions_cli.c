@@ -73,7 +73,7 @@ direction_tx(struct db_conn *c, struct inval *iv, void *arg)
 int
 cmd_edition(int argc, char **argv, const char *db_path)
 {
-	const char *pos[4];
+	const char *pos[4] = {NULL};
 	int npos = 0;
 	struct add x = {NULL, NULL, NULL, "ltr"};
 	for (int i = 0; i < argc; i++) {

@@ -268,7 +268,8 @@ load_settings(int argc, char **argv)
 static const char *
 configured_db(void)
 {
-	return cfg_text(settings, "db");
+	const char *db = cfg_text(settings, "db");
+	return db ? db : "gazette.db";   /* the table's default; never unset */
 }
 
 /* Parses the options of cmd; returns 0 or an exit code. */
@@ -348,8 +349,10 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 			return usage_error(cmd, "unknown option '%s'", a);
 	}
 	/* the settings, as the rest of this file reads them */
-	o->db = cfg_text(settings, "db");
+	o->db = configured_db();
 	o->listen = cfg_text(settings, "listen");
+	if (!o->listen)
+		o->listen = "127.0.0.1:8080";   /* the table's default; never unset */
 	o->base_url = cfg_text(settings, "base-url");
 	o->threads = (unsigned)cfg_int(settings, "threads", 0);
 	o->theme = cfg_text(settings, "theme");

@@ -87,6 +87,32 @@ function fillPg(db) {
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=0', db], { input: script.join('\n'), stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
+// This Gazette migrates db (at version v) to the current schema.
+function upgrade(db, v) {
+  const r = spawnSync(BIN, ['init', '--db', db]);
+  assert.equal(r.status, 0, `v${v} → ${latest}: ${r.stderr}`);
+  assert.match(r.stdout.toString(), new RegExp(`schema version ${latest}`));
+}
+
+// Every table still there has at least the rows it had.
+function keptRows(v, before, after) {
+  for (const [table, n] of Object.entries(before)) {
+    if (table in after) assert.ok(after[table] >= n, `v${v}: ${table} kept its rows (${n} → ${after[table]})`);
+  }
+}
+
+// The upgraded site serves its front page and a story.
+async function serves(db, v) {
+  const S = await startServer([], { db });
+  try {
+    const front = await get(S.base, '/en/');
+    assert.equal(front.status, 200, `v${v}: the front page`);
+    const story = front.body.match(/href="(\/en\/\d{4}\/\d{2}\/[a-z0-9-]+)"/);
+    assert.ok(story, `v${v}: stories on the front page`);
+    assert.equal((await get(S.base, story[1])).status, 200, `v${v}: ${story[1]}`);
+  } finally { assert.equal((await S.stop()).code, 0); }
+}
+
 test('every earlier schema version, with data, upgrades to the current one and serves (PostgreSQL)', { timeout: 300000 }, async (t) => {
   if (!PG) return t.skip('needs PostgreSQL (GAZETTE_PG); the SQLite run checks the same on SQLite');
   for (let v = 1; v < latest; v++) {
@@ -97,21 +123,9 @@ test('every earlier schema version, with data, upgrades to the current one and s
       fillPg(db);
       const before = pgCounts(db);
       assert.ok((before.articles || 0) > 5, `v${v}: filled with articles (${before.articles})`);
-      const r = spawnSync(BIN, ['init', '--db', db]);
-      assert.equal(r.status, 0, `v${v} → ${latest}: ${r.stderr}`);
-      assert.match(r.stdout.toString(), new RegExp(`schema version ${latest}`));
-      const after = pgCounts(db);
-      for (const [table, n] of Object.entries(before)) {
-        if (table in after) assert.ok(after[table] >= n, `v${v}: ${table} kept its rows (${n} → ${after[table]})`);
-      }
-      const S = await startServer([], { db });
-      try {
-        const front = await get(S.base, '/en/');
-        assert.equal(front.status, 200, `v${v}: the front page`);
-        const story = front.body.match(/href="(\/en\/\d{4}\/\d{2}\/[a-z0-9-]+)"/);
-        assert.ok(story, `v${v}: stories on the front page`);
-        assert.equal((await get(S.base, story[1])).status, 200, `v${v}: ${story[1]}`);
-      } finally { assert.equal((await S.stop()).code, 0); }
+      upgrade(db, v);
+      keptRows(v, before, pgCounts(db));
+      await serves(db, v);
     } finally { dropDatabase(db); }
   }
 });
@@ -127,23 +141,11 @@ test('every earlier schema version, with data, upgrades to the current one and s
     const before = counts(db);
     const orphans = q(db, 'PRAGMA foreign_key_check').length;
     assert.ok((before.articles || 0) > 5, `v${v}: filled with articles (${before.articles})`);
-    const r = spawnSync(BIN, ['init', '--db', db]);
-    assert.equal(r.status, 0, `v${v} → ${latest}: ${r.stderr}`);
-    assert.match(r.stdout.toString(), new RegExp(`schema version ${latest}`));
+    upgrade(db, v);
     assert.equal(q(db, 'PRAGMA integrity_check'), 'ok', `v${v}: integrity`);
     assert.ok(q(db, 'PRAGMA foreign_key_check').length <= orphans, `v${v}: no row left without its parent`);
-    const after = counts(db);
-    for (const [table, n] of Object.entries(before)) {
-      if (table in after) assert.ok(after[table] >= n, `v${v}: ${table} kept its rows (${n} → ${after[table]})`);
-    }
-    const S = await startServer([], { db });
-    try {
-      const front = await get(S.base, '/en/');
-      assert.equal(front.status, 200, `v${v}: the front page`);
-      const story = front.body.match(/href="(\/en\/\d{4}\/\d{2}\/[a-z0-9-]+)"/);
-      assert.ok(story, `v${v}: stories on the front page`);
-      assert.equal((await get(S.base, story[1])).status, 200, `v${v}: ${story[1]}`);
-    } finally { assert.equal((await S.stop()).code, 0); }
+    keptRows(v, before, counts(db));
+    await serves(db, v);
   }
 });
 
