@@ -104,12 +104,6 @@ remove_tree(const char *path)
 	rmdir(path);
 }
 
-static bool
-is_pg(const char *db)
-{
-	return strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0;
-}
-
 /* ---- writing -------------------------------------------------------------- */
 
 static int
@@ -233,7 +227,7 @@ cmd_backup(int argc, char **argv, const char *db_path)
 		fprintf(stderr, "gazette: backup: --to FILE is needed\n%s", backup_help);
 		return 2;
 	}
-	if (!is_pg(db_path) && access(db_path, R_OK) < 0) {
+	if (!db_url_is_pg(db_path) && access(db_path, R_OK) < 0) {
 		fprintf(stderr, "gazette: backup: no database at %s: %s\n", db_path, strerror(errno));
 		return 1;
 	}
@@ -257,7 +251,7 @@ cmd_backup(int argc, char **argv, const char *db_path)
 	db_release(c);
 	db_close(copy);
 	copy = NULL;
-	const char *backend = is_pg(db_path) ? "postgresql" : "sqlite";
+	const char *backend = db_url_is_pg(db_path) ? "postgresql" : "sqlite";
 	char *manifest = malloc(MAX_MANIFEST);
 	if (!manifest)
 		goto out;
@@ -670,7 +664,7 @@ cmd_restore(int argc, char **argv, const char *db_path)
 			}
 		}
 	}
-	created = !is_pg(db_path) && access(db_path, F_OK) < 0;
+	created = !db_url_is_pg(db_path) && access(db_path, F_OK) < 0;
 	target = cli_open_db(db_path);
 	if (!target)
 		goto out;

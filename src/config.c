@@ -503,6 +503,18 @@ cfg_print_man_options(FILE *f)
 	}
 }
 
+const char *
+cfg_hide_password(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (!at || !colon || colon > at)
+		snprintf(out, n, "%s", url);
+	else
+		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	return out;
+}
+
 void
 cfg_print_effective(FILE *f, const struct cfg_value *vals)
 {
@@ -511,16 +523,8 @@ cfg_print_effective(FILE *f, const struct cfg_value *vals)
 		if (d->tests_only && !vals[i].text)
 			continue;
 		const char *v = vals[i].text ? vals[i].text : d->def;
-		if (!v)
-			v = "(unset)";
-		/* a password in a URL is not shown */
-		const char *scheme = strstr(v, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
-		const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
 		char shown[600];
-		if (at && colon && colon < at)
-			snprintf(shown, sizeof shown, "%.*s:***%s", (int)(colon - v), v, at);
-		else
-			snprintf(shown, sizeof shown, "%s", v);
+		cfg_hide_password(v ? v : "(unset)", shown, sizeof shown);
 		fprintf(f, "%-16s = %-40s # %s\n", d->key, shown, vals[i].text ? vals[i].origin : "default");
 	}
 }

@@ -54,4 +54,8 @@ void cfg_print_man_options(FILE *f);             /* the man page's settings sect
 void cfg_roff(FILE *f, const char *line);        /* one line of text, escaped for roff */
 void cfg_print_effective(FILE *f, const struct cfg_value *vals);   /* gazette config show */
 
+/* url with the password of scheme://user:password@host shown as ***, in
+ * out (for logs, messages and config show); returns out. */
+const char *cfg_hide_password(const char *url, char *out, size_t n);
+
 #endif

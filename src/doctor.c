@@ -43,12 +43,6 @@ say(const char *level, const char *topic, const char *fix, const char *fmt, ...)
 		warnings++;
 }
 
-static bool
-is_pg(const char *db)
-{
-	return strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0;
-}
-
 /* The folder a path is in ("." for a bare name). */
 static void
 folder_of(const char *path, char *out, size_t n)
@@ -141,7 +135,7 @@ static struct db_conn *
 check_database(const char *path, struct db **dbp)
 {
 	char fix[9000], err[512];
-	bool pg = is_pg(path);
+	bool pg = db_url_is_pg(path);
 	*dbp = NULL;
 	if (!pg) {
 		char dir[4096];
@@ -320,7 +314,7 @@ doctor_run(const struct doctor_config *dc)
 	}
 	struct db *db = NULL;
 	struct db_conn *c = check_database(dc->db, &db);
-	check_clock(c, is_pg(dc->db));
+	check_clock(c, db_url_is_pg(dc->db));
 	/* theme */
 	char err[1024];
 	struct theme *t = theme_load(dc->theme_dir, err, sizeof err);

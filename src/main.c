@@ -233,21 +233,16 @@ static int
 load_settings(int argc, char **argv)
 {
 	const char *path = NULL;
-	bool given = false;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			path = argv[i + 1];
-			given = true;
 		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			path = argv[i] + 9;
-			given = true;
 		}
 	}
 	const char *env = getenv("GAZETTE_CONFIG");
-	if (!path && env && *env) {
+	if (!path && env && *env)
 		path = env;
-		given = true;
-	}
 	if (!path && access("/etc/gazette/gazette.conf", F_OK) == 0)
 		path = "/etc/gazette/gazette.conf";
 	char err[600];
@@ -255,7 +250,6 @@ load_settings(int argc, char **argv)
 		fprintf(stderr, "gazette: %s\n", err);
 		return 2;
 	}
-	(void)given;
 	if (cfg_load_env(settings, err, sizeof err) < 0) {
 		fprintf(stderr, "gazette: %s\n", err);
 		return 2;
@@ -372,21 +366,6 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* The database name for logs and messages: a password in a connection URI
- * (scheme://user:password@host) is replaced by ***. */
-static const char *
-db_display(const char *url, char *out, size_t n)
-{
-	const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
-	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-	if (!at || !colon || colon > at) {
-		snprintf(out, n, "%s", url);
-		return out;
-	}
-	snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
-	return out;
-}
-
 static struct db *
 open_db(const char *path, int pool)
 {
@@ -395,7 +374,7 @@ open_db(const char *path, int pool)
 	if (!db) {
 		char shown[512];
 		if (db_url_is_pg(path))   /* name it, without its password */
-			fprintf(stderr, "gazette: %s: %s\n", db_display(path, shown, sizeof shown), err);
+			fprintf(stderr, "gazette: %s: %s\n", cfg_hide_password(path, shown, sizeof shown), err);
 		else
 			fprintf(stderr, "gazette: %s\n", err);
 		return NULL;
@@ -761,7 +740,7 @@ cmd_serve(struct opts *o)
 		mc.retry_seconds = atoi(retry);
 	outbox_start(db, &mc);
 	char shown[512];
-	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, db_display(o->db, shown, sizeof shown),
+	log_info("gazette %s serving %s on http://%s (%u threads, %s)", GAZETTE_VERSION, cfg_hide_password(o->db, shown, sizeof shown),
 	    o->listen, threads, db_backend_name(db));
 	for (;;) {
 		int sig = 0;

@@ -620,6 +620,7 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 static int
 arm_fault(struct req *r, const char *spec)
 {
+	r->guard.seen = 0;   /* allocations are counted from here */
 	if (strncmp(spec, "alloc@", 6) == 0) {
 		char *end;
 		long n = strtol(spec + 6, &end, 10);
@@ -627,10 +628,8 @@ arm_fault(struct req *r, const char *spec)
 			return -1;
 		db_fault_clear();
 		alloc_fault_arm(&r->guard, (int)n);
-		r->guard.seen = 0;
 		return 0;
 	}
-	r->guard.seen = 0;
 	return db_fault_arm(spec);
 }
 
