@@ -7,6 +7,7 @@
 #include "db.h"
 #include "arena.h"
 #include "fts.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,21 @@ struct sq_conn {
 	struct { const char *sql; sqlite3_stmt *st; } tx[4];
 };
 
+/* Before the first connection: no global memory statistics. With them on
+ * (SQLite's default), every allocation inside SQLite takes one process-wide
+ * mutex, and request threads reading at once queue on it in the kernel. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+
+static void
+sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct db_conn *
 sq_connect(const char *url, char *err, size_t errlen)
 {
+	pthread_once(&sq_once, sq_configure);
 	const char *path = url;
 	if (strncmp(path, "sqlite:", 7) == 0)
 		path += 7;

@@ -44,8 +44,9 @@
 
 struct server {
 	struct server_config cfg;
-	struct MHD_Daemon *d;
-	int fd;
+	struct MHD_Daemon **d;   /* one single-threaded daemon per worker thread */
+	int *fd;                 /* and its listening socket (SO_REUSEPORT) */
+	unsigned n;
 	_Atomic int inflight;   /* requests begun and not yet completed */
 };
 
@@ -881,9 +882,16 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_info("http: %s", msg);
 }
 
-/* Binds HOST:PORT ("127.0.0.1:8080", "[::1]:8080", ":8080"). */
+/* Binds HOST:PORT ("127.0.0.1:8080", "[::1]:8080", ":8080") n times, one
+ * listening socket per worker thread, all in one SO_REUSEPORT group: the
+ * kernel spreads new connections over them by address hash. With one
+ * socket shared by a thread pool, whichever thread woke first accepted a
+ * whole burst of connections, and one core served them all while the
+ * other idled (seen as runs at half speed, depending on the luck of the
+ * first accepts). The address is first bound once without SO_REUSEPORT,
+ * so a port held by anyone, another Gazette included, is still refused. */
 static int
-bind_listen(const char *listen_on, char *err, size_t errlen)
+bind_listen(const char *listen_on, int *fds, unsigned n, char *err, size_t errlen)
 {
 	char host[256];
 	const char *colon = strrchr(listen_on, ':');
@@ -912,18 +920,56 @@ bind_listen(const char *listen_on, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot listen on %s: %s", listen_on, gai_strerror(rc));
 		return -1;
 	}
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", listen_on, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		freeaddrinfo(ai);
-		return -1;
-	}
+	struct sockaddr_storage addr;
+	socklen_t alen = ai->ai_addrlen;
+	memcpy(&addr, ai->ai_addr, alen);
+	int family = ai->ai_family, type = ai->ai_socktype, proto = ai->ai_protocol;
 	freeaddrinfo(ai);
-	return fd;
+	int one = 1;
+	unsigned got = 0;
+	/* the probe: exclusive, as a single socket would be; it also fixes
+	 * the port when the address asked for any (":0") */
+	int probe = socket(family, type | SOCK_CLOEXEC, proto);
+	if (probe < 0 || setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(probe, (struct sockaddr *)&addr, alen) < 0 || getsockname(probe, (struct sockaddr *)&addr, &alen) < 0)
+		goto fail;
+	close(probe);
+	probe = -1;
+	for (; got < n; got++) {
+		int fd = socket(family, type | SOCK_CLOEXEC, proto);
+		if (fd < 0)
+			goto fail;
+		fds[got] = fd;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+		    (n > 1 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
+		    bind(fd, (struct sockaddr *)&addr, alen) < 0 || listen(fd, 1024) < 0) {
+			got++;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot listen on %s: %s", listen_on, strerror(errno));
+	if (probe >= 0)
+		close(probe);
+	while (got > 0)
+		close(fds[--got]);
+	return -1;
+}
+
+/* Stops the daemons and closes the sockets: a daemon closes its own
+ * socket when stopped, unless it was quiesced first. */
+static void
+close_all(struct server *s, bool quiesced)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->d[i])
+			MHD_stop_daemon(s->d[i]);
+		if (!s->d[i] || quiesced)
+			close(s->fd[i]);
+	}
+	free(s->d);
+	free(s->fd);
 }
 
 struct server *
@@ -931,36 +977,44 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 {
 	struct server *s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
+	unsigned threads = cfg->threads ? cfg->threads : 2;
+	s->d = xcalloc(threads, sizeof *s->d);
+	s->fd = xcalloc(threads, sizeof *s->fd);
 	cache_init(cfg->cache_bytes, free_variant);
-	s->fd = bind_listen(cfg->listen, err, errlen);
-	if (s->fd < 0) {
+	if (bind_listen(cfg->listen, s->fd, threads, err, errlen) < 0) {
 		cache_shutdown();
+		free(s->d);
+		free(s->fd);
 		free(s);
 		return NULL;
 	}
-	unsigned threads = cfg->threads ? cfg->threads : 2;
+	s->n = threads;
 	limits_init(threads, cfg->costly_share, cfg->per_ip);
 	unsigned timeout = cfg->client_timeout ? cfg->client_timeout : 30;
 	deadlines_start(timeout);
-	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, accept_cb, NULL,
-	    access_cb, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
-	    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
-	    MHD_OPTION_END);
-	if (!s->d) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
-		deadlines_stop();
-		close(s->fd);
-		cache_shutdown();
-		free(s);
-		return NULL;
+	/* one single-threaded daemon per listening socket: the connection
+	 * limit is shared out between them */
+	unsigned limit = connection_limit() / threads;
+	for (unsigned i = 0; i < threads; i++) {
+		s->d[i] = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, accept_cb, NULL,
+		    access_cb, s,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd[i],
+		    MHD_OPTION_URI_LOG_CALLBACK, uri_log, s,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, s,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
+		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout,
+		    MHD_OPTION_CONNECTION_LIMIT, limit > 16 ? limit : 16,
+		    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
+		    MHD_OPTION_END);
+		if (!s->d[i]) {
+			snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+			close_all(s, false);
+			deadlines_stop();
+			cache_shutdown();
+			free(s);
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -970,17 +1024,16 @@ server_stop(struct server *s)
 {
 	if (!s)
 		return;
-	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	for (unsigned i = 0; i < s->n; i++)
+		MHD_quiesce_daemon(s->d[i]);   /* each listening socket stays ours to close */
 	/* let requests in flight finish (up to 10 s); idle keep-alive
 	 * connections are not waited for */
 	for (int i = 0; i < 1000 && s->inflight > 0; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(s->d);
+	close_all(s, true);
 	deadlines_stop();
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	cache_shutdown();
 	free(s);
 }
