@@ -3,6 +3,7 @@
  * dispatch, and the site-wide routes ("/", "/healthz"). */
 #include "site.h"
 #include "core/limits.h"
+#include "core/utc.h"
 #include "core/i18n.h"
 #include "core/form.h"
 #include "core/log.h"
@@ -90,10 +91,9 @@ edition_index(const struct edition *ed)
 const char *
 url_article(struct arena *a, const char *ed, const char *slug, long long published_at)
 {
-	time_t t = (time_t)published_at;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	int y = tm.tm_year + 1900, m = tm.tm_mon + 1;
+	struct utc u;
+	utc_fields(published_at, &u);
+	int y = (int)u.year, m = u.month;
 	char ym[9] = {(char)('0' + y / 1000 % 10), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10), (char)('0' + y % 10),
 		'/', (char)('0' + m / 10), (char)('0' + m % 10), '/', 0};
 	return arena_cat(a, "/", ed, "/", ym, slug, NULL);
@@ -178,11 +178,11 @@ page_init(struct page *p, struct req *r, const struct edition *ed, const char *t
 			tv_set_str(m, "url", furl[i]);
 		}
 	}
-	time_t now = time(NULL);
-	tv_set_int(root, "now", (long long)now);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	tv_set_int(root, "year", tm.tm_year + 1900);
+	long long now = (long long)time(NULL);
+	tv_set_int(root, "now", now);
+	struct utc u;
+	utc_fields(now, &u);
+	tv_set_int(root, "year", u.year);
 	event_banner(p);
 	breaking_banner(p);
 }

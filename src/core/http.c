@@ -9,6 +9,7 @@
  * Responses are queued on the second access-handler call (MHD 0.9.75 turns
  * keep-alive off when a response is queued in the first). */
 #include "http.h"
+#include "utc.h"
 #include "hits.h"
 #include "limits.h"
 #include "deadlines.h"
@@ -575,7 +576,7 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 	} else if (worth && (want & (1u << CV_GZIP))) {
 		/* not cached: compress for this reader only, quickly */
 		size_t zl;
-		char *gz = compress_gzip(body, len, 1, &zl);
+		char *gz = compress_gzip_quick(body, len, &zl);
 		if (gz) {
 			v[CV_GZIP].resp = make_variant(r, gz, zl, "gzip", NULL, cc, true);
 			v[CV_GZIP].len = zl;
@@ -777,11 +778,8 @@ log_field(struct buf *b, const char *s)
 static void
 access_log(struct req *r, double secs)
 {
-	char ts[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char ts[21];
+	utc_iso8601((long long)time(NULL), ts);
 	struct buf b = {0};
 	buf_printf(&b, "%s access method=%s uri=\"", ts, r->method_name ? r->method_name : "-");
 	log_field(&b, r->raw_uri ? r->raw_uri : "");

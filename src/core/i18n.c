@@ -6,6 +6,7 @@
  * to open and not thread-safe, so each (locale, style) formatter is opened
  * once into a shared table and used under its own mutex. */
 #include "i18n.h"
+#include "utc.h"
 #include "buf.h"
 #include <ctype.h>
 #include <dirent.h>
@@ -554,34 +555,15 @@ i18n_to_local(const char *zone, long long t, int f[5])
 const char *
 i18n_isotime(struct arena *a, long long t)
 {
+	char *s = arena_alloc(a, 32);
+	if (utc_iso8601(t, s) == 0)
+		return s;
+	/* a year ISO 8601's four digits cannot hold: strftime's form, or
+	 * nothing past what struct tm holds (found by fuzzing) */
 	time_t tt = (time_t)t;
 	struct tm tm;
-	char *s = arena_alloc(a, 32);
-	if (!gmtime_r(&tt, &tm)) {   /* a year past what struct tm holds (found by fuzzing) */
+	if (!gmtime_r(&tt, &tm) || !strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		s[0] = 0;
-		return s;
-	}
-	/* by hand: strftime costs a thousand instructions, and cards carry
-	 * one of these each */
-	int y = tm.tm_year + 1900;
-	if (y < 0 || y > 9999) {
-		if (!strftime(s, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			s[0] = 0;
-		return s;
-	}
-	int f[5] = {tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
-	static const char sep[5] = {'-', 'T', ':', ':', 'Z'};
-	s[0] = (char)('0' + y / 1000);
-	s[1] = (char)('0' + y / 100 % 10);
-	s[2] = (char)('0' + y / 10 % 10);
-	s[3] = (char)('0' + y % 10);
-	s[4] = '-';
-	for (int i = 0; i < 5; i++) {
-		s[5 + 3 * i] = (char)('0' + f[i] / 10);
-		s[6 + 3 * i] = (char)('0' + f[i] % 10);
-		s[7 + 3 * i] = sep[i];
-	}
-	s[20] = 0;
 	return s;
 }
 

@@ -1,6 +1,7 @@
 /* log.c: writes "2025-03-14T09:30:00Z LEVEL message" lines to stderr.
  * One fprintf per record so concurrent threads do not interleave. */
 #include "log.h"
+#include "utc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -16,11 +17,8 @@ log_set_quiet(int q)
 static void
 vlog(const char *level, const char *fmt, va_list ap)
 {
-	char msg[2048], ts[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char msg[2048], ts[21];
+	utc_iso8601((long long)time(NULL), ts);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	/* one record, one line: fold the newlines some libraries put in messages */
 	for (char *p = msg; *p; p++)
