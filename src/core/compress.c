@@ -76,9 +76,10 @@ compress_gzip(const char *in, size_t len, int level, size_t *outlen)
 /* ---- gzip for one reader: ISA-L -------------------------------------------- */
 
 /* A page rendered for one reader (not kept in the page cache) is compressed
- * on the request's own time, so speed beats ratio: ISA-L's level 1 takes
- * about two thirds of libdeflate's fastest level for a 14 KB page, for 4 %
- * more bytes. Its level buffer is per thread. */
+ * on the request's own time, so speed beats ratio. For a 14 KB article,
+ * measured in the server: libdeflate's fastest level cost ~44 us, ISA-L's
+ * level 1 ~35 us (4 % more bytes), its level 0 ~24 us (16 % more bytes,
+ * still 64 % smaller than the page). Its level buffer is per thread. */
 #define QUICK_LEVEL 0
 #define QUICK_BUF ISAL_DEF_LVL0_DEFAULT
 
