@@ -235,7 +235,8 @@ struct node {
 	enum esc esc;            /* N_OUT */
 	struct node *body;       /* N_IF then, N_FOR body */
 	struct node *alt;        /* N_IF else / elif chain, N_FOR empty */
-	const char *var;         /* N_FOR */
+	const char *var;         /* N_FOR, N_WITH (interned) */
+	bool uses_loop;          /* N_FOR: its body may read loop.*; if not, no loop map is made */
 	const char *inc_name;    /* N_INCLUDE */
 	struct tmpl *inc;
 };
@@ -245,10 +246,18 @@ struct tmpl {
 	struct node *root;
 };
 
+struct name {
+	const char *s;
+	struct name *next;
+};
+
 struct tmpl_set {
 	struct arena a;
 	struct tmpl *t;
 	size_t n, cap;
+	/* every identifier once, so that scope names compare by address */
+	struct name *names[64];
+	const char *loop;   /* "loop", interned */
 };
 
 /* ---- filters ----------------------------------------------------------------- */
@@ -356,6 +365,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	bool failed;
+	int loop_refs;           /* paths starting "loop" and includes parsed so far */
 	/* HTML context */
 	enum hstate hs;
 	char tag[16];
@@ -569,6 +579,23 @@ lex_word(struct lex *l, const char *w)
 }
 
 static const char *
+intern(struct tmpl_set *set, const char *s, size_t n)
+{
+	unsigned h = 0;
+	for (size_t i = 0; i < n; i++)
+		h = h * 31 + (unsigned char)s[i];
+	struct name **b = &set->names[h & 63];
+	for (struct name *e = *b; e; e = e->next)
+		if (strncmp(e->s, s, n) == 0 && e->s[n] == 0)
+			return e->s;
+	struct name *e = arena_alloc(&set->a, sizeof *e);
+	e->s = arena_strndup(&set->a, s, n);
+	e->next = *b;
+	*b = e;
+	return e->s;
+}
+
+static const char *
 lex_ident(struct parser *ps, struct lex *l)
 {
 	const char *s = l->p;
@@ -576,7 +603,7 @@ lex_ident(struct parser *ps, struct lex *l)
 		l->p++;
 	if (l->p == s)
 		return NULL;
-	return arena_strndup(&ps->set->a, s, (size_t)(l->p - s));
+	return intern(ps->set, s, (size_t)(l->p - s));
 }
 
 static int
@@ -620,6 +647,8 @@ parse_operand(struct parser *ps, struct lex *l, struct operand *o, int line)
 				perr(ps, line, "path too long", NULL);
 				return -1;
 			}
+			if (o->npath == 0 && id == ps->set->loop)
+				ps->loop_refs++;
 			o->hash[o->npath] = key_hash(id);
 			o->path[o->npath++] = id;
 		} while (l->p < l->end && *l->p == '.' && l->p++);
@@ -864,8 +893,10 @@ parse_list(struct parser *ps, const char **stop, const char **stop_arg, size_t *
 				break;
 			const char *st, *arg;
 			size_t arglen;
-			int sl;
+			int sl, refs = ps->loop_refs;
 			n->body = parse_list(ps, &st, &arg, &arglen, &sl);
+			/* an included template may read the loop too: it counts */
+			n->uses_loop = ps->loop_refs != refs;
 			if (!ps->failed && strcmp(st, "else") == 0)
 				n->alt = parse_list(ps, &st, &arg, &arglen, &sl);
 			if (!ps->failed && strcmp(st, "end") != 0)
@@ -898,6 +929,7 @@ parse_list(struct parser *ps, const char **stop, const char **stop_arg, size_t *
 		}
 		if (lex_word(&l, "include")) {
 			struct node *n = node_new(ps, N_INCLUDE, line);
+			ps->loop_refs++;
 			size_t len;
 			lex_ws(&l);
 			if (l.p >= l.end || *l.p != '"' || !(n->inc_name = lex_string(ps, &l, &len))) {
@@ -984,6 +1016,7 @@ set_new(void)
 {
 	struct tmpl_set *set = xcalloc(1, sizeof *set);
 	arena_init(&set->a, 65536);
+	set->loop = intern(set, "loop", 4);
 	return set;
 }
 
@@ -1103,6 +1136,7 @@ struct rctx {
 	struct buf *out;
 	const struct tv *root;
 	struct scope *scope;
+	const char *loop;   /* the set's interned "loop" */
 	int depth;
 };
 
@@ -1124,7 +1158,7 @@ eval_operand(struct rctx *r, const struct operand *o)
 	case T_PATH: {
 		struct scope *s;
 		for (s = r->scope; s; s = s->up)
-			if (s->name[0] == o->path[0][0] && strcmp(s->name, o->path[0]) == 0)
+			if (s->name == o->path[0])   /* both interned by the set */
 				break;
 		v = s ? s->v : tv_get_h(r->root, o->path[0], o->hash[0]);
 		for (int i = 1; i < o->npath && v; i++)
@@ -1255,20 +1289,26 @@ render_node(struct rctx *r, const struct node *n)
 			break;
 		}
 		struct scope item = {n->var, NULL, r->scope};
-		struct scope loop = {"loop", NULL, &item};
-		struct tv *lv = tv_map(r->a);
-		struct tv *idx = tv_int(r->a, 0), *first = tv_bool(r->a, true), *last = tv_bool(r->a, false);
-		tv_set(lv, "index", idx);
-		tv_set(lv, "first", first);
-		tv_set(lv, "last", last);
-		loop.v = lv;
+		struct scope loop = {r->loop, NULL, &item};
+		struct tv *idx = NULL, *first = NULL, *last = NULL;
 		struct scope *saved = r->scope;
-		r->scope = &loop;
+		r->scope = &item;
+		if (n->uses_loop) {
+			struct tv *lv = tv_map(r->a);
+			idx = tv_int(r->a, 0), first = tv_bool(r->a, true), last = tv_bool(r->a, false);
+			tv_set(lv, "index", idx);
+			tv_set(lv, "first", first);
+			tv_set(lv, "last", last);
+			loop.v = lv;
+			r->scope = &loop;
+		}
 		for (size_t i = 0; i < v->u.list.n; i++) {
 			item.v = v->u.list.items[i];
-			idx->u.i = (long long)i + 1;
-			first->u.b = i == 0;
-			last->u.b = i + 1 == v->u.list.n;
+			if (idx) {
+				idx->u.i = (long long)i + 1;
+				first->u.b = i == 0;
+				last->u.b = i + 1 == v->u.list.n;
+			}
 			render_list(r, n->body);
 		}
 		r->scope = saved;
@@ -1305,7 +1345,7 @@ tmpl_render(const struct tmpl_set *set, const char *name, const struct tv *root,
 	struct tmpl *t = find_tmpl(set, name);
 	if (!t)
 		return -1;
-	struct rctx r = {env, a, out, root, NULL, 0};
+	struct rctx r = {env, a, out, root, NULL, set->loop, 0};
 	render_list(&r, t->root);
 	return 0;
 }

@@ -110,6 +110,33 @@ Test(tmpl, loops)
 	    "1aF;2b;3cL;");
 	cr_assert_str_eq(render("{% for it in nothing %}x{% else %}none{% end %}", r), "none");
 	cr_assert_str_eq(render("{{ items | count }}", r), "3");
+	/* a loop that never reads loop.* makes no loop map; the names still
+	 * resolve innermost first, and a nested loop has its own loop */
+	cr_assert_str_eq(render("{% for it in items %}{{ it.name }}{% end %}", r), "abc");
+	cr_assert_str_eq(render("{% for it in items %}{% for x in items %}{{ loop.index }}{% end %}{{ loop.index }}{{ it.name }} {% end %}", r),
+	    "1231a 1232b 1233c ");
+	cr_assert_str_eq(render("{% for it in items %}{% with it = loop %}{{ it.index }}{% end %}{{ it.name }}{% end %}", r), "1a2b3c");
+	/* without a loop around it, loop is an ordinary name of the page */
+	tv_set_str(r, "loop", "outside");
+	cr_assert_str_eq(render("{{ loop }}{% for it in items %}{% end %}", r), "outside");
+}
+
+Test(tmpl, loop_inside_an_included_template)
+{
+	/* the for cannot see into the include when it is parsed, so an
+	 * include in its body counts as reading loop.* */
+	struct tmpl_set *s = tmpl_parse_string("item.html", "{{ loop.index }}:{{ it.name }}{% if not loop.last %},{% end %}", err, sizeof err);
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(tmpl_add_string(s, "list.html", "{% for it in items %}{% include \"item.html\" %}{% end %}", err, sizeof err), 0, "%s", err);
+	struct tv *r = tv_map(&a);
+	struct tv *l = tv_set_list(r, "items");
+	tv_set_str(tv_push_map(l), "name", "x");
+	tv_set_str(tv_push_map(l), "name", "y");
+	struct tmpl_env env = {"en", "en_GB", asset};
+	out.len = 0;
+	cr_assert_eq(tmpl_render(s, "list.html", r, &env, &a, &out), 0);
+	cr_assert_str_eq(out.s, "1:x,2:y");
+	tmpl_set_free(s);
 }
 
 Test(tmpl, block_tags_eat_their_newline)
