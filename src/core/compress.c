@@ -22,6 +22,12 @@
 #define LEVELS 13
 struct compressors {
 	struct libdeflate_compressor *c[LEVELS];
+	/* every encoder writes here first: the result is then copied to an
+	 * allocation of its exact size, because a page kept in the cache for
+	 * hours should not hold the worst-case bound (as large as the page)
+	 * for a body a third of that */
+	char *scratch;
+	size_t cap;
 };
 
 static pthread_key_t key;
@@ -34,6 +40,7 @@ free_compressors(void *p)
 	for (int i = 0; i < LEVELS; i++)
 		if (cs->c[i])
 			libdeflate_free_compressor(cs->c[i]);
+	free(cs->scratch);
 	free(cs);
 }
 
@@ -43,8 +50,8 @@ make_key(void)
 	pthread_key_create(&key, free_compressors);
 }
 
-static struct libdeflate_compressor *
-compressor(int level)
+static struct compressors *
+thread_state(void)
 {
 	pthread_once(&key_once, make_key);
 	struct compressors *cs = pthread_getspecific(key);
@@ -52,6 +59,33 @@ compressor(int level)
 		cs = xcalloc(1, sizeof *cs);
 		pthread_setspecific(key, cs);
 	}
+	return cs;
+}
+
+/* The thread's scratch buffer, at least n bytes. */
+static char *
+scratch(struct compressors *cs, size_t n)
+{
+	if (cs->cap < n) {
+		free(cs->scratch);
+		cs->scratch = xmalloc(n);
+		cs->cap = n;
+	}
+	return cs->scratch;
+}
+
+/* The n bytes written to scratch, in an allocation of their own size. */
+static char *
+exact_copy(const char *s, size_t n)
+{
+	char *out = xmalloc(n ? n : 1);
+	memcpy(out, s, n);
+	return out;
+}
+
+static struct libdeflate_compressor *
+compressor(struct compressors *cs, int level)
+{
 	if (level < 1 || level >= LEVELS)
 		level = 6;
 	if (!cs->c[level] && !(cs->c[level] = libdeflate_alloc_compressor(level)))
@@ -62,15 +96,14 @@ compressor(int level)
 char *
 compress_gzip(const char *in, size_t len, int level, size_t *outlen)
 {
-	struct libdeflate_compressor *c = compressor(level);
+	struct compressors *cs = thread_state();
+	struct libdeflate_compressor *c = compressor(cs, level);
 	size_t cap = libdeflate_gzip_compress_bound(c, len);
-	char *out = xmalloc(cap);
+	char *out = scratch(cs, cap);
 	*outlen = libdeflate_gzip_compress(c, in, len, out, cap);
-	if (*outlen == 0 || *outlen >= len) {
-		free(out);
+	if (*outlen == 0 || *outlen >= len)
 		return NULL;
-	}
-	return out;
+	return exact_copy(out, *outlen);
 }
 
 /* ---- gzip for one reader: ISA-L -------------------------------------------- */
@@ -104,7 +137,7 @@ compress_gzip_quick(const char *in, size_t len, size_t *outlen)
 	if (len > UINT32_MAX / 2)
 		return NULL;
 	size_t cap = len + len / 16 + 1024;   /* stored blocks at worst, with the gzip frame */
-	char *out = xmalloc(cap);
+	char *out = scratch(thread_state(), cap);
 	struct isal_zstream z;
 	isal_deflate_stateless_init(&z);
 	z.level = QUICK_LEVEL;
@@ -117,12 +150,10 @@ compress_gzip_quick(const char *in, size_t len, size_t *outlen)
 	z.avail_in = (uint32_t)len;
 	z.next_out = (uint8_t *)out;
 	z.avail_out = (uint32_t)cap;
-	if (isal_deflate_stateless(&z) != COMP_OK || z.total_out >= len) {
-		free(out);
+	if (isal_deflate_stateless(&z) != COMP_OK || z.total_out >= len)
 		return NULL;
-	}
 	*outlen = z.total_out;
-	return out;
+	return exact_copy(out, *outlen);
 }
 
 char *
@@ -131,14 +162,12 @@ compress_brotli(const char *in, size_t len, int quality, size_t *outlen)
 	size_t cap = BrotliEncoderMaxCompressedSize(len);
 	if (cap == 0)
 		return NULL;
-	char *out = xmalloc(cap);
+	char *out = scratch(thread_state(), cap);
 	*outlen = cap;
 	if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, len, (const uint8_t *)in,
-	    outlen, (uint8_t *)out) || *outlen >= len) {
-		free(out);
+	    outlen, (uint8_t *)out) || *outlen >= len)
 		return NULL;
-	}
-	return out;
+	return exact_copy(out, *outlen);
 }
 
 bool

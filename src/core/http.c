@@ -533,8 +533,15 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 {
 	if (r->tags_overflow)
 		key = NULL;   /* a page whose dependencies were not all recorded is not kept */
-	if (key && r->body.cap > r->body.len + 4096)   /* kept: give back the slack */
-		r->body.s = xrealloc(r->body.s, (r->body.cap = r->body.len + 1));
+	if (key && r->body.cap > r->body.len + 4096) {
+		/* kept: moved to an allocation of its own size (shrinking the page
+		 * buffer in place would leave a hole beside every cached page) */
+		char *exact = xmalloc(r->body.len + 1);
+		memcpy(exact, r->body.s, r->body.len + 1);
+		free(r->body.s);
+		r->body.s = exact;
+		r->body.cap = r->body.len + 1;
+	}
 	size_t len;
 	char *body = buf_detach(&r->body, &len);
 	const char *cc = cache_control_of(r);
