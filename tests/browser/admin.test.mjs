@@ -2,7 +2,8 @@
 // writes an article in Portuguese and schedules it a minute ahead,
 // translates it into Spanish beside the original, moderates a comment with
 // the keyboard, creates an event and checks a ticket in by its QR address;
-// the article appears on /pt/ when its minute comes. Screenshots:
+// the article appears on /pt/ when its time comes (moved to a few seconds
+// ahead, not to wait for the minute). Screenshots:
 // admin-dashboard.png, admin-editor.png, admin-translation.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,14 +154,23 @@ test('create an event and check a ticket in', async () => {
   assert.notEqual(one(`SELECT coalesce(checked_in_at, 0) FROM bookings WHERE code = '${code}'`), '0');
 });
 
-test('the scheduled article appears on /pt/ when its minute comes', { timeout: 200000 }, async () => {
+test('the scheduled article appears on /pt/ when its time comes', { timeout: 60000 }, async () => {
+  // The form stored the next whole minute (checked when it was scheduled).
+  // Waiting for that minute cost every run up to two minutes, so the time
+  // is brought to a few seconds from now: what this checks is that the
+  // scheduler publishes the story when it is due and that the cached front
+  // page changes then, not before.
+  scheduledAt = (Math.floor(Date.now() / 1000) + 4) * 1000;
+  sql(srv.db, `UPDATE articles SET published_at = ${scheduledAt / 1000} WHERE id = ${articleId} AND status = 'scheduled'`);
+  await go('/pt/');
+  assert.equal(await page.getByText(TITLE).count(), 0, 'still not before its time');
   let seen = false;
-  while (!seen && Date.now() < scheduledAt + 60e3) {
-    await new Promise((r) => setTimeout(r, 2000));
+  while (!seen && Date.now() < scheduledAt + 30e3) {
+    await new Promise((r) => setTimeout(r, 1000));
     await go('/pt/');
     seen = (await page.getByText(TITLE).count()) > 0;
   }
-  assert.ok(seen, 'on the front page within a minute of its time');
+  assert.ok(seen, 'on the front page within seconds of its time');
   assert.ok(Date.now() >= scheduledAt, 'and not before');
   assert.equal(one(`SELECT status FROM articles WHERE id = ${articleId}`), 'published');
 });

@@ -101,6 +101,16 @@ function keptRows(v, before, after) {
   }
 }
 
+// The versions to start from: every one, except under the sanitizers,
+// where the first, a middle one and the last do: upgrading from version 1
+// already runs every migration there, and the full sweep (a minute and a
+// half on PostgreSQL) has run with the plain build in the same test run.
+function versions() {
+  const all = Array.from({ length: latest - 1 }, (_, i) => i + 1);
+  if (!/build-asan/.test(BIN) || all.length <= 3) return all;
+  return [...new Set([1, Math.ceil(all.length / 2), all.length])];
+}
+
 // The upgraded site serves its front page and a story.
 async function serves(db, v) {
   const S = await startServer([], { db });
@@ -115,7 +125,7 @@ async function serves(db, v) {
 
 test('every earlier schema version, with data, upgrades to the current one and serves (PostgreSQL)', { timeout: 300000 }, async (t) => {
   if (!PG) return t.skip('needs PostgreSQL (GAZETTE_PG); the SQLite run checks the same on SQLite');
-  for (let v = 1; v < latest; v++) {
+  for (const v of versions()) {
     const db = freshDatabase(dir);
     try {
       execFileSync(BIN, ['init', '--db', db, '--schema-version', String(v)], { stdio: 'ignore' });
@@ -133,7 +143,7 @@ test('every earlier schema version, with data, upgrades to the current one and s
 test('every earlier schema version, with data, upgrades to the current one and serves', { timeout: 300000 }, async (t) => {
   if (PG) return t.skip('the SQLite run; the PostgreSQL one is above');
   assert.ok(latest >= 2);
-  for (let v = 1; v < latest; v++) {
+  for (const v of versions()) {
     const db = join(dir, `v${v}.db`);
     execFileSync(BIN, ['init', '--db', db, '--schema-version', String(v)], { stdio: 'ignore' });
     assert.equal(q(db, 'SELECT max(version) FROM schema_migrations'), String(v));

@@ -173,12 +173,12 @@ Test(escape, runs_agree_with_byte_by_byte)
 		buf_esc_html(&got, s, n);
 		ref_markup(&want, s, n);
 		cr_assert_eq(got.len, want.len, "html, round %d", round);
-		cr_assert(memcmp(got.s, want.s, got.len) == 0, "html, round %d", round);
+		cr_assert(got.len == 0 || memcmp(got.s, want.s, got.len) == 0, "html, round %d", round);
 		got.len = want.len = 0;
 		buf_esc_url(&got, s, n);
 		ref_url(&want, s, n);
 		cr_assert_eq(got.len, want.len, "url, round %d", round);
-		cr_assert(memcmp(got.s, want.s, got.len) == 0, "url, round %d", round);
+		cr_assert(got.len == 0 || memcmp(got.s, want.s, got.len) == 0, "url, round %d", round);
 		buf_free(&got);
 		buf_free(&want);
 	}
