@@ -589,8 +589,12 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 			v[CV_GZIP].len = zl;
 		}
 	}
-	v[CV_IDENTITY].resp = make_variant(r, body, len, NULL, key ? v[CV_IDENTITY].etag : NULL, cc, worth);
-	v[CV_IDENTITY].len = len;
+	if (key || !v[CV_GZIP].resp) {
+		v[CV_IDENTITY].resp = make_variant(r, body, len, NULL, key ? v[CV_IDENTITY].etag : NULL, cc, worth);
+		v[CV_IDENTITY].len = len;
+	} else {
+		free(body);   /* sent compressed to this reader alone: no other form is needed */
+	}
 	for (int i = 0; i < CV_COUNT; i++) {
 		v[i].cache_control = cc;
 		v[i].label = r->route;
