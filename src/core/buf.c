@@ -221,8 +221,10 @@ buf_esc_url(struct buf *b, const char *s, size_t n)
 			buf_putc(b, '#');
 			return;
 		}
+		const char *rep = markup_rep[(unsigned char)s[i]];   /* set for every byte marked 2 */
 		buf_raw(b, s + start, i - start);
-		buf_puts(b, markup_rep[(unsigned char)s[i]]);
+		if (rep)
+			buf_puts(b, rep);
 		start = ++i;
 	}
 	buf_raw(b, s + start, n - start);
