@@ -1,5 +1,6 @@
-/* http.c: libmicrohttpd glue. Owns the listening socket, the worker
- * threads, per-request state (struct req and its arena), URI decoding and
+/* http.c: libmicrohttpd glue. Owns the listening sockets and the worker
+ * threads (one single-threaded daemon per thread, each on its own socket
+ * of an SO_REUSEPORT group), per-request state (struct req and its arena), URI decoding and
  * validation, security headers, static theme files, and turning a struct
  * req's response into an MHD response.
  *
