@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 static const char api_key_help[] =
 	"usage: gazette api-key add NAME [--origin https://site.example]... [--db FILE]\n"
 	"       gazette api-key list [--db FILE]\n"

@@ -28,8 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 #define FORMAT_LINE "gazette-backup 1"
 #define MAX_MANIFEST 65536
 #define MAX_MEDIA_FILES 1000000

@@ -11,8 +11,6 @@
 #include <pwd.h>
 #include <unistd.h>
 
-struct db *cli_open_db(const char *path);   /* main.c: opens and migrates, or says why not */
-
 static const char comments_help[] =
 	"usage: gazette comments list [--status STATUS] [--article ID] [--limit N] [--db FILE]\n"
 	"       gazette comments approve|spam|delete|hold ID... [--as NAME] [--db FILE]\n"

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 static const char edition_help[] =
 	"usage: gazette edition add CODE --name NAME --locale LOCALE [--rtl] [--db FILE]\n"
 	"       gazette edition direction CODE ltr|rtl [--db FILE]\n"

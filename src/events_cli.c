@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 static const char events_help[] =
 	"usage: gazette events list [--db FILE]\n"
 	"       gazette events attendees EVENT-ID [--csv] [--db FILE]\n"

@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
 char *wp_content_markdown(const char *content);   /* wp_content.c */
 
 struct tally {

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 static const char search_help[] =
 	"usage: gazette search reindex [EDITION] [--db FILE]\n"
 	"       gazette search language EDITION [NAME] [--db FILE]\n"

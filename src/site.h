@@ -171,6 +171,9 @@ extern const struct route totp_routes[];
 const struct edition *staff_language(struct req *r);  /* the admin speaks the browser's language */
 void audit(struct db_conn *c, long long user, const char *action, const char *detail);   /* inside a write */
 extern const struct route auth_routes[];
+/* The database of a command-line command (main.c): opened and migrated,
+ * or NULL after saying why not on stderr. */
+struct db *cli_open_db(const char *path);
 int cmd_user(int argc, char **argv, const char *db_path);
 
 /* The check a guarded route (route.guard) passes before its handler

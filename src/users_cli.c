@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct db *cli_open_db(const char *path);   /* main.c */
-
 static const char user_help[] =
 	"usage: gazette user add --email EMAIL --name NAME --role ROLE [--edition CODE]... [--db FILE]\n"
 	"       gazette user list [--db FILE]\n"
