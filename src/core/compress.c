@@ -6,7 +6,8 @@
  * from memory, which is what libdeflate does, several times faster than
  * zlib's streaming deflate and without zlib's per-stream set-up (allocating
  * and clearing ~256 KiB of state per call). Each thread keeps one
- * compressor per level; they are freed when the thread ends. */
+ * compressor per level and one scratch buffer (struct compressors); they
+ * are freed when the thread ends. */
 #include "compress.h"
 #include "arena.h"
 #include "buf.h"
@@ -112,37 +113,18 @@ compress_gzip(const char *in, size_t len, int level, size_t *outlen)
  * on the request's own time, so speed beats ratio. For a 14 KB article,
  * measured in the server: libdeflate's fastest level cost ~44 us, ISA-L's
  * level 1 ~35 us (4 % more bytes), its level 0 ~24 us (16 % more bytes,
- * still 64 % smaller than the page). Its level buffer is per thread. */
-#define QUICK_LEVEL 0
-#define QUICK_BUF ISAL_DEF_LVL0_DEFAULT
-
-static pthread_key_t quick_key;
-static pthread_once_t quick_once = PTHREAD_ONCE_INIT;
-
-static void
-make_quick_key(void)
-{
-	pthread_key_create(&quick_key, free);
-}
-
+ * still 64 % smaller than the page). Level 0 needs no level buffer
+ * (ISAL_DEF_LVL0_REQ is 0): only the thread's scratch for the output. */
 char *
 compress_gzip_quick(const char *in, size_t len, size_t *outlen)
 {
-	pthread_once(&quick_once, make_quick_key);
-	uint8_t *lb = pthread_getspecific(quick_key);
-	if (!lb) {
-		lb = xmalloc(QUICK_BUF);
-		pthread_setspecific(quick_key, lb);
-	}
 	if (len > UINT32_MAX / 2)
 		return NULL;
 	size_t cap = len + len / 16 + 1024;   /* stored blocks at worst, with the gzip frame */
 	char *out = scratch(thread_state(), cap);
 	struct isal_zstream z;
 	isal_deflate_stateless_init(&z);
-	z.level = QUICK_LEVEL;
-	z.level_buf = lb;
-	z.level_buf_size = QUICK_BUF;
+	z.level = 0;
 	z.gzip_flag = IGZIP_GZIP;
 	z.end_of_stream = 1;
 	z.flush = NO_FLUSH;
