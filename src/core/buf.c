@@ -429,11 +429,24 @@ http_qlist_next(const char **pp, const char **tok, size_t *toklen, double *q)
 	return true;
 }
 
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
 unsigned long long
 str_hash(const char *s)
 {
-	unsigned long long h = 1469598103934665603ULL;
+	unsigned long long h = FNV_OFFSET;
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return h;
+}
+
+/* the same hash without a strlen pass first (str_hash is on hot paths) */
+unsigned long long
+str_hashn(const char *s, size_t n)
+{
+	unsigned long long h = FNV_OFFSET;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
 	return h;
 }

@@ -30,8 +30,10 @@ void buf_esc_xml(struct buf *b, const char *s, size_t n);      /* XML text or at
 
 /* Text helpers shared by the request parser and the escapers. */
 /* FNV-1a over a C string: the one string hash of the hash tables in core
- * (page cache keys, cache tags, catalogs, statement caches). */
+ * (page cache keys, cache tags, catalogs, statement caches, template
+ * names); str_hashn is the same over n bytes that need not end in NUL. */
 unsigned long long str_hash(const char *s);
+unsigned long long str_hashn(const char *s, size_t n);
 bool utf8_valid(const char *s, size_t n);
 bool url_scheme_safe(const char *s, size_t n);  /* relative, http(s), mailto */
 /* Percent-decodes s[0..n) into out (which needs n+1 bytes); '+' becomes a

@@ -581,10 +581,7 @@ lex_word(struct lex *l, const char *w)
 static const char *
 intern(struct tmpl_set *set, const char *s, size_t n)
 {
-	unsigned h = 0;
-	for (size_t i = 0; i < n; i++)
-		h = h * 31 + (unsigned char)s[i];
-	struct name **b = &set->names[h & 63];
+	struct name **b = &set->names[str_hashn(s, n) & 63];
 	for (struct name *e = *b; e; e = e->next)
 		if (strncmp(e->s, s, n) == 0 && e->s[n] == 0)
 			return e->s;
