@@ -968,14 +968,15 @@ fail:
 }
 
 /* Stops the daemons and closes the sockets: a daemon closes its own
- * socket when stopped, unless it was quiesced first. */
+ * socket when stopped, unless it was quiesced first (fd -1: it could not
+ * be, and the daemon still owns it). */
 static void
 close_all(struct server *s, bool quiesced)
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		if (s->d[i])
 			MHD_stop_daemon(s->d[i]);
-		if (!s->d[i] || quiesced)
+		if ((!s->d[i] || quiesced) && s->fd[i] >= 0)
 			close(s->fd[i]);
 	}
 	free(s->d);
@@ -1034,8 +1035,11 @@ server_stop(struct server *s)
 {
 	if (!s)
 		return;
+	/* each listening socket becomes ours to close; if a daemon cannot
+	 * give its up, stopping it closes it */
 	for (unsigned i = 0; i < s->n; i++)
-		MHD_quiesce_daemon(s->d[i]);   /* each listening socket stays ours to close */
+		if (MHD_quiesce_daemon(s->d[i]) == MHD_INVALID_SOCKET)
+			s->fd[i] = -1;
 	/* let requests in flight finish (up to 10 s); idle keep-alive
 	 * connections are not waited for */
 	for (int i = 0; i < 1000 && s->inflight > 0; i++) {
