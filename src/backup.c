@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +52,6 @@ static const char restore_help[] =
 	"again.\n"
 	"  --db DB          where the site goes (default gazette.db; env GAZETTE_DB)\n"
 	"  --media-dir DIR  where the pictures go (default ./media)\n";
-
-/* An error message into err (a long path may be cut short: it is only said). */
-static void __attribute__((format(printf, 3, 4)))
-say(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- scratch folder ------------------------------------------------------- */
 
@@ -110,7 +99,7 @@ add_file(struct archive *ar, const char *path, const char *name, char *err, size
 	int fd = open(path, O_RDONLY | O_NOFOLLOW);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		say(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		errmsg(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -133,11 +122,11 @@ add_file(struct archive *ar, const char *path, const char *name, char *err, size
 	}
 	close(fd);
 	if (rc == 0 && total != st.st_size) {
-		say(err, errlen, "%s changed while it was read", path);
+		errmsg(err, errlen, "%s changed while it was read", path);
 		return -1;
 	}
 	if (rc < 0)
-		say(err, errlen, "writing %s: %s", name, archive_error_string(ar) ? archive_error_string(ar) : "failed");
+		errmsg(err, errlen, "writing %s: %s", name, archive_error_string(ar) ? archive_error_string(ar) : "failed");
 	return rc;
 }
 
@@ -154,7 +143,7 @@ add_text(struct archive *ar, const char *name, const char *text, char *err, size
 	int rc = archive_write_header(ar, e) == ARCHIVE_OK && archive_write_data(ar, text, len) == (la_ssize_t)len ? 0 : -1;
 	archive_entry_free(e);
 	if (rc < 0)
-		say(err, errlen, "writing %s: %s", name, archive_error_string(ar) ? archive_error_string(ar) : "failed");
+		errmsg(err, errlen, "writing %s: %s", name, archive_error_string(ar) ? archive_error_string(ar) : "failed");
 	return rc;
 }
 
@@ -169,7 +158,7 @@ add_media(struct archive *ar, const char *dir, const char *rel, long *files, lon
 	if (n < 0) {
 		if (errno == ENOENT && !*rel)
 			return 0;   /* no pictures yet */
-		say(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		errmsg(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -180,7 +169,7 @@ add_media(struct archive *ar, const char *dir, const char *rel, long *files, lon
 			struct stat st;
 			if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", nm) >= sizeof sub ||
 			    (size_t)snprintf(full, sizeof full, "%s/%s", dir, sub) >= sizeof full) {
-				say(err, errlen, "a name in %s is too long", dir);
+				errmsg(err, errlen, "a name in %s is too long", dir);
 				rc = -1;
 			} else if (lstat(full, &st) < 0)
 				;   /* gone since the listing: deleted pictures need no backup */
@@ -267,7 +256,7 @@ cmd_backup(int argc, char **argv, const char *db_path)
 	archive_write_add_filter_gzip(ar);
 	archive_write_set_format_pax_restricted(ar);
 	if (archive_write_open_filename(ar, part) != ARCHIVE_OK) {
-		say(err, sizeof err, "cannot write %s: %s", part, archive_error_string(ar));
+		errmsg(err, sizeof err, "cannot write %s: %s", part, archive_error_string(ar));
 		free(manifest);
 		goto out;
 	}
@@ -280,14 +269,14 @@ cmd_backup(int argc, char **argv, const char *db_path)
 	if (wr == 0)
 		wr = add_media(ar, media, "", &files, &bytes, err, sizeof err);
 	if (archive_write_close(ar) != ARCHIVE_OK && wr == 0) {
-		say(err, sizeof err, "cannot finish %s: %s", part, archive_error_string(ar));
+		errmsg(err, sizeof err, "cannot finish %s: %s", part, archive_error_string(ar));
 		wr = -1;
 	}
 	if (wr == 0) {
 		/* whole on disk before it takes the name */
 		int fd = open(part, O_RDONLY);
 		if (fd < 0 || fsync(fd) < 0 || rename(part, to) < 0) {
-			say(err, sizeof err, "cannot put %s in place: %s", to, strerror(errno));
+			errmsg(err, sizeof err, "cannot put %s in place: %s", to, strerror(errno));
 			wr = -1;
 		}
 		if (fd >= 0)
@@ -362,7 +351,7 @@ write_entry(struct archive *ar, const char *path, char *err, size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
 	if (fd < 0) {
-		say(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		errmsg(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
 	const void *buf;
@@ -371,13 +360,13 @@ write_entry(struct archive *ar, const char *path, char *err, size_t errlen)
 	int r;
 	while ((r = archive_read_data_block(ar, &buf, &len, &off)) == ARCHIVE_OK)
 		if (pwrite(fd, buf, len, (off_t)off) != (ssize_t)len) {
-			say(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			errmsg(err, errlen, "cannot write %s: %s", path, strerror(errno));
 			close(fd);
 			return -1;
 		}
 	close(fd);
 	if (r != ARCHIVE_EOF) {
-		say(err, errlen, "the archive is damaged: %s", archive_error_string(ar));
+		errmsg(err, errlen, "the archive is damaged: %s", archive_error_string(ar));
 		return -1;
 	}
 	return 0;
@@ -397,7 +386,7 @@ parse_manifest(char *text, struct manifest *mf, size_t cap, char *err, size_t er
 	char *save = NULL;
 	char *line = strtok_r(text, "\n", &save);
 	if (!line || strcmp(line, FORMAT_LINE) != 0) {
-		say(err, errlen, "not a Gazette backup (its manifest does not begin '%s')", FORMAT_LINE);
+		errmsg(err, errlen, "not a Gazette backup (its manifest does not begin '%s')", FORMAT_LINE);
 		return -1;
 	}
 	mf->schema = -1;
@@ -415,7 +404,7 @@ parse_manifest(char *text, struct manifest *mf, size_t cap, char *err, size_t er
 		}
 	}
 	if (mf->schema < 1) {
-		say(err, errlen, "the manifest names no schema version");
+		errmsg(err, errlen, "the manifest names no schema version");
 		return -1;
 	}
 	return 0;
@@ -430,7 +419,7 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 	archive_read_support_format_tar(ar);
 	int rc = -1;
 	if (archive_read_open_filename(ar, file, 65536) != ARCHIVE_OK) {
-		say(err, errlen, "cannot read %s: %s", file, archive_error_string(ar));
+		errmsg(err, errlen, "cannot read %s: %s", file, archive_error_string(ar));
 		goto out;
 	}
 	bool seen_manifest = false, seen_db = false;
@@ -443,7 +432,7 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 		if (!seen_manifest) {
 			la_int64_t size = archive_entry_size(e);
 			if (strcmp(name, "MANIFEST") != 0 || size <= 0 || size >= MAX_MANIFEST) {
-				say(err, errlen, "not a Gazette backup (it does not begin with its MANIFEST)");
+				errmsg(err, errlen, "not a Gazette backup (it does not begin with its MANIFEST)");
 				goto out;
 			}
 			char *text = calloc(1, (size_t)size + 1);
@@ -452,7 +441,7 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 				got += n;
 			if (!text || got != size) {
 				free(text);
-				say(err, errlen, "the archive is damaged: %s", archive_error_string(ar) ? archive_error_string(ar) : "short manifest");
+				errmsg(err, errlen, "the archive is damaged: %s", archive_error_string(ar) ? archive_error_string(ar) : "short manifest");
 				goto out;
 			}
 			int pm = parse_manifest(text, mf, cap, err, errlen);
@@ -460,7 +449,7 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 			if (pm < 0)
 				goto out;
 			if (mf->schema > db_latest_version()) {
-				say(err, errlen, "this backup was made by a newer Gazette (%s, schema %d; this one knows up to %d): "
+				errmsg(err, errlen, "this backup was made by a newer Gazette (%s, schema %d; this one knows up to %d): "
 				    "restore it with that version or a later one", mf->version, mf->schema, db_latest_version());
 				goto out;
 			}
@@ -470,7 +459,7 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 		if (archive_entry_filetype(e) != AE_IFREG) {
 			if (archive_entry_filetype(e) == AE_IFDIR)
 				continue;
-			say(err, errlen, "refused: '%s' in the archive is not a plain file", name);
+			errmsg(err, errlen, "refused: '%s' in the archive is not a plain file", name);
 			goto out;
 		}
 		char path[PATH_MAX + 256];   /* scratch is short; a media name at most 200 */
@@ -482,24 +471,24 @@ unpack(const char *file, const char *scratch, struct manifest *mf, size_t cap, l
 			char *slash = strrchr(path, '/');
 			*slash = 0;
 			if (mkdirs(path) < 0) {
-				say(err, errlen, "cannot make %s: %s", path, strerror(errno));
+				errmsg(err, errlen, "cannot make %s: %s", path, strerror(errno));
 				goto out;
 			}
 			*slash = '/';
 			++*nmedia;
 		} else {
-			say(err, errlen, "refused: the archive holds '%.200s', which a Gazette backup never does", name);
+			errmsg(err, errlen, "refused: the archive holds '%.200s', which a Gazette backup never does", name);
 			goto out;
 		}
 		if (write_entry(ar, path, err, errlen) < 0)
 			goto out;
 	}
 	if (r != ARCHIVE_EOF) {
-		say(err, errlen, "the archive is damaged: %s", archive_error_string(ar));
+		errmsg(err, errlen, "the archive is damaged: %s", archive_error_string(ar));
 		goto out;
 	}
 	if (!seen_manifest || !seen_db) {
-		say(err, errlen, "the archive is incomplete: %s is missing", seen_manifest ? "site.db" : "MANIFEST");
+		errmsg(err, errlen, "the archive is incomplete: %s is missing", seen_manifest ? "site.db" : "MANIFEST");
 		goto out;
 	}
 	rc = 0;
@@ -539,7 +528,7 @@ place_media(const char *from, const char *dir, const char *rel, bool check, long
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
-		say(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		errmsg(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	int rc = 0;
@@ -556,7 +545,7 @@ place_media(const char *from, const char *dir, const char *rel, bool check, long
 			continue;
 		if (S_ISDIR(ss.st_mode)) {
 			if (!check && mkdirs(dst) < 0) {
-				say(err, errlen, "cannot make %s: %s", dst, strerror(errno));
+				errmsg(err, errlen, "cannot make %s: %s", dst, strerror(errno));
 				rc = -1;
 			} else
 				rc = place_media(from, dir, sub, check, placed, err, errlen);
@@ -577,7 +566,7 @@ place_media(const char *from, const char *dir, const char *rel, bool check, long
 					fclose(b);
 			}
 			if (!same) {
-				say(err, errlen, "%s exists and differs from the backup's: move it away first", dst);
+				errmsg(err, errlen, "%s exists and differs from the backup's: move it away first", dst);
 				rc = -1;
 			}
 			continue;
@@ -586,7 +575,7 @@ place_media(const char *from, const char *dir, const char *rel, bool check, long
 			continue;
 		/* rename(2) cannot cross file systems: then the picture is copied */
 		if (rename(src, dst) < 0 && (errno != EXDEV || copy_file(src, dst) < 0)) {
-			say(err, errlen, "cannot put %s in place: %s", dst, strerror(errno));
+			errmsg(err, errlen, "cannot put %s in place: %s", dst, strerror(errno));
 			rc = -1;
 		} else
 			++*placed;
@@ -643,13 +632,13 @@ cmd_restore(int argc, char **argv, const char *db_path)
 		goto out;
 	copy = cli_open_db(snap);   /* an older backup is migrated up here */
 	if (!copy) {
-		say(err, sizeof err, "the archive's database cannot be opened");
+		errmsg(err, sizeof err, "the archive's database cannot be opened");
 		goto out;
 	}
 	if (mf.schema == db_latest_version()) {
 		/* the rows are those the backup counted and summed */
 		if (site_sums(copy, got) < 0) {
-			say(err, sizeof err, "the archive's database cannot be read");
+			errmsg(err, sizeof err, "the archive's database cannot be read");
 			goto out;
 		}
 		for (size_t t = 0; t < nt; t++) {
@@ -657,7 +646,7 @@ cmd_restore(int argc, char **argv, const char *db_path)
 			for (k = 0; k < mf.ntables && strcmp(mf.sums[k].table, got[t].table) != 0; k++)
 				;
 			if (k == mf.ntables || mf.sums[k].rows != got[t].rows || mf.sums[k].sum != got[t].sum) {
-				say(err, sizeof err, "the archive is damaged: table %s does not match its manifest", got[t].table);
+				errmsg(err, sizeof err, "the archive is damaged: table %s does not match its manifest", got[t].table);
 				goto out;
 			}
 		}
@@ -672,7 +661,7 @@ cmd_restore(int argc, char **argv, const char *db_path)
 	target = NULL;
 	created = false;   /* whole: it stays */
 	if (mkdirs(media) < 0) {
-		say(err, sizeof err, "cannot make %s: %s", media, strerror(errno));
+		errmsg(err, sizeof err, "cannot make %s: %s", media, strerror(errno));
 		goto out;
 	}
 	if (place_media(from_media, media, "", false, &placed, err, sizeof err) < 0)

@@ -8,9 +8,9 @@
  * table, so they cannot drift apart. What the settings do is main.c's. */
 #include "config.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -120,15 +120,6 @@ const struct cfg_def cfg_defs[] = {
 };
 const size_t cfg_ndefs = sizeof cfg_defs / sizeof *cfg_defs;
 
-static void __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-}
-
 const struct cfg_def *
 cfg_find(const char *key)
 {
@@ -163,7 +154,7 @@ cfg_set(struct cfg_value *vals, const struct cfg_def *d, const char *value, cons
 	} else if (d->check)
 		d->check(value, why, sizeof why);
 	if (*why) {
-		fail(err, n, "%s: %s %s, not '%.200s'", origin, d->key, why, value);
+		errmsg(err, n, "%s: %s %s, not '%.200s'", origin, d->key, why, value);
 		return -1;
 	}
 	struct cfg_value *v = &vals[d - cfg_defs];
@@ -198,7 +189,7 @@ cfg_load_file(struct cfg_value *vals, const char *path, char *err, size_t n)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		fail(err, n, "%s: %s", path, strerror(errno));
+		errmsg(err, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	char line[4096], origin[300];
@@ -207,7 +198,7 @@ cfg_load_file(struct cfg_value *vals, const char *path, char *err, size_t n)
 		lineno++;
 		snprintf(origin, sizeof origin, "%.250s:%d", path, lineno);
 		if (!strchr(line, '\n') && !feof(f)) {
-			fail(err, n, "%s: the line is too long", origin);
+			errmsg(err, n, "%s: the line is too long", origin);
 			rc = -1;
 			break;
 		}
@@ -217,12 +208,12 @@ cfg_load_file(struct cfg_value *vals, const char *path, char *err, size_t n)
 		if (*s == '[') {
 			char *close = strchr(s, ']');
 			if (!close || close[1]) {
-				fail(err, n, "%s: a section is written [name]", origin);
+				errmsg(err, n, "%s: a section is written [name]", origin);
 				rc = -1;
 			} else {
 				*close = 0;
 				if (!known_section(trim(s + 1))) {
-					fail(err, n, "%s: unknown section [%.60s]", origin, trim(s + 1));
+					errmsg(err, n, "%s: unknown section [%.60s]", origin, trim(s + 1));
 					rc = -1;
 				}
 			}
@@ -230,7 +221,7 @@ cfg_load_file(struct cfg_value *vals, const char *path, char *err, size_t n)
 		}
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			fail(err, n, "%s: expected 'setting = value'", origin);
+			errmsg(err, n, "%s: expected 'setting = value'", origin);
 			rc = -1;
 			break;
 		}
@@ -243,7 +234,7 @@ cfg_load_file(struct cfg_value *vals, const char *path, char *err, size_t n)
 		}
 		const struct cfg_def *d = cfg_find(key);
 		if (!d || d->tests_only) {
-			fail(err, n, "%s: unknown setting '%.60s' (gazette config sample lists them all)", origin, key);
+			errmsg(err, n, "%s: unknown setting '%.60s' (gazette config sample lists them all)", origin, key);
 			rc = -1;
 			break;
 		}

@@ -429,6 +429,15 @@ http_qlist_next(const char **pp, const char **tok, size_t *toklen, double *q)
 	return true;
 }
 
+void
+errmsg(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+}
+
 #define FNV_OFFSET 1469598103934665603ULL
 #define FNV_PRIME 1099511628211ULL
 

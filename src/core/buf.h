@@ -34,6 +34,9 @@ void buf_esc_xml(struct buf *b, const char *s, size_t n);      /* XML text or at
  * names); str_hashn is the same over n bytes that need not end in NUL. */
 unsigned long long str_hash(const char *s);
 unsigned long long str_hashn(const char *s, size_t n);
+/* A message into err (n bytes), cut short if it must be: for error
+ * messages, where a long path is only said, never parsed. */
+void errmsg(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool utf8_valid(const char *s, size_t n);
 bool url_scheme_safe(const char *s, size_t n);  /* relative, http(s), mailto */
 /* Percent-decodes s[0..n) into out (which needs n+1 bytes); '+' becomes a
