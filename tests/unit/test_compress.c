@@ -1,5 +1,6 @@
 /* test_compress.c: the quick gzip encoder (ISA-L) against libdeflate's
- * decoder. */
+ * decoder, and the CPU state the encoders leave behind. */
+#include <cpuid.h>
 #include <criterion/criterion.h>
 #include <libdeflate.h>
 #include <stdint.h>
@@ -63,4 +64,44 @@ Test(compress, quick_gzip_gives_up_on_noise)
 	size_t zl = 0;
 	cr_assert_null(compress_gzip_quick((const char *)noise, len, &zl));
 	free(noise);
+}
+
+/* The YMM upper halves are clean after each encoder (see compress.c: ISA-L
+ * leaves them dirty, and every later SSE instruction of the thread pays).
+ * XGETBV with ECX=1 reads XINUSE; its bit 2 is the AVX state. Skipped on a
+ * CPU that cannot say. */
+static int
+avx_state_in_use(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid_count(0xd, 1, &a, &b, &c, &d) || !(a & 4))
+		return -1;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+		return -1;
+	unsigned lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
+	return (lo >> 2) & 1;
+}
+
+Test(compress, encoders_leave_the_avx_state_clean)
+{
+	if (avx_state_in_use() < 0) {
+		cr_skip_test("this CPU does not report XINUSE");
+		return;
+	}
+	size_t len = 14000, zl;
+	char *page = malloc(len);
+	for (size_t i = 0; i < len; i++)
+		page[i] = "<p class=\"lede\">A story, told twice.</p>\n"[i % 42];
+	char *gz = compress_gzip_quick(page, len, &zl);
+	int quick = avx_state_in_use();
+	cr_assert_not_null(gz);
+	free(gz);
+	gz = compress_gzip(page, len, 6, &zl);
+	int full = avx_state_in_use();
+	cr_assert_not_null(gz);
+	free(gz);
+	free(page);
+	cr_assert_eq(quick, 0, "the upper YMM halves are clean after ISA-L");
+	cr_assert_eq(full, 0, "and after libdeflate");
 }
