@@ -34,9 +34,8 @@ static inline uint32_t key_hash(const char *k) { return (uint32_t)str_hash(k); }
 static struct tv *
 tv_new(struct arena *a, enum tv_type t)
 {
-	struct tv *v = arena_zalloc(a, sizeof *v);
-	v->t = t;
-	v->a = a;
+	struct tv *v = arena_alloc(a, sizeof *v);
+	*v = (struct tv){.t = t, .a = a};
 	return v;
 }
 
@@ -82,27 +81,18 @@ tv_bool(struct arena *a, bool b)
 	return v;
 }
 
+/* A map is a list of entries, newest first; a lookup takes the first match,
+ * so setting a key again shadows the old entry instead of searching for it
+ * (maps are built once, read by one render, and never iterated). */
 void
 tv_set(struct tv *map, const char *key, struct tv *v)
 {
-	struct tv_entry *e;
-	uint32_t h = key_hash(key);
-	for (e = map->u.map.head; e; e = e->next) {
-		if (e->h == h && (e->key == key || strcmp(e->key, key) == 0)) {
-			e->v = v;
-			return;
-		}
-	}
-	e = arena_alloc(map->a, sizeof *e);
+	struct tv_entry *e = arena_alloc(map->a, sizeof *e);
 	e->key = key;
-	e->h = h;
+	e->h = key_hash(key);
 	e->v = v;
-	e->next = NULL;
-	if (map->u.map.tail)
-		map->u.map.tail->next = e;
-	else
-		map->u.map.head = e;
-	map->u.map.tail = e;
+	e->next = map->u.map.head;
+	map->u.map.head = e;
 }
 
 struct tv *

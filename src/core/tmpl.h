@@ -31,7 +31,7 @@ struct tv {
 		long long i;                                /* TV_INT */
 		bool b;                                     /* TV_BOOL */
 		struct { struct tv **items; size_t n, cap; } list;
-		struct { struct tv_entry *head, *tail; } map;
+		struct { struct tv_entry *head; } map;       /* newest first */
 	} u;
 	struct arena *a;   /* owner, for lists and maps that grow */
 };

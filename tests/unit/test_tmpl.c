@@ -194,3 +194,21 @@ Test(tmpl, plural_pattern_checked_at_parse)
 	cr_assert_not_null(ok, "%s", err);
 	tmpl_set_free(ok);
 }
+
+Test(tmpl, setting_a_key_again_replaces_its_value)
+{
+	/* a page sets defaults first and a handler overrides some of them */
+	struct tv *r = tv_map(&a);
+	cr_assert_not(tv_get(r, "title"), "an empty map has no keys");
+	tv_set_str(r, "title", "Default");
+	tv_set_int(r, "n", 1);
+	char key[] = "title";   /* the same name at another address */
+	tv_set_str(r, key, "Chosen");
+	tv_set_int(r, "n", 2);
+	cr_assert_str_eq(tv_get_str(r, "title"), "Chosen");
+	cr_assert_eq(tv_get(r, "n")->u.i, 2);
+	cr_assert_str_eq(render("{{ title }} {{ n }}{% if empty %}!{% end %}{% if r %}?{% end %}", r), "Chosen 2");
+	tv_set_map(r, "empty");
+	tv_set_str(tv_set_map(r, "r"), "k", "v");
+	cr_assert_str_eq(render("{% if empty %}!{% end %}{% if r %}{{ r.k }}{% end %}", r), "v");
+}
