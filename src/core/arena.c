@@ -240,16 +240,25 @@ arena_printf(struct arena *a, const char *fmt, ...)
 char *
 arena_cat(struct arena *a, ...)
 {
+	/* one strlen per part: the lengths of the first parts are kept (URLs
+	 * are built from a handful) */
+	enum { KEEP = 16 };
+	size_t lens[KEEP], n = 0;
+	int parts = 0;
 	va_list ap;
-	size_t n = 0;
 	va_start(ap, a);
-	for (const char *s; (s = va_arg(ap, const char *));)
-		n += strlen(s);
+	for (const char *s; (s = va_arg(ap, const char *)); parts++) {
+		size_t l = strlen(s);
+		if (parts < KEEP)
+			lens[parts] = l;
+		n += l;
+	}
 	va_end(ap);
 	char *out = arena_alloc(a, n + 1), *o = out;
 	va_start(ap, a);
-	for (const char *s; (s = va_arg(ap, const char *));) {
-		size_t l = strlen(s);
+	for (int i = 0; i < parts; i++) {
+		const char *s = va_arg(ap, const char *);
+		size_t l = i < KEEP ? lens[i] : strlen(s);
 		memcpy(o, s, l);
 		o += l;
 	}

@@ -234,16 +234,52 @@ void
 buf_esc_urlpart(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	if (n > (SIZE_MAX - 1) / 3)
+		oom();
+	buf_grow(b, 3 * n);   /* every byte escaped at worst: written in place */
+	char *o = b->s + b->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		    c == '-' || c == '_' || c == '.' || c == '~') {
-			buf_putc(b, (char)c);
+			*o++ = (char)c;
 		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			buf_raw(b, e, 3);
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 	}
+	b->len = (size_t)(o - b->s);
+	b->s[b->len] = 0;
+}
+
+/* As plain_run, for JSON: the length of the run holding no byte that
+ * json_rep below names (controls, " \\ < > & ' and 0xE2, the lead byte of
+ * U+2028 and U+2029). */
+static inline size_t
+json_plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i quot = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'),
+		gt = _mm_set1_epi8('>'), amp = _mm_set1_epi8('&'), apos = _mm_set1_epi8('\''),
+		e2 = _mm_set1_epi8((char)0xe2), us = _mm_set1_epi8(0x1f);
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quot), _mm_cmpeq_epi8(x, bsl)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, gt)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, apos)));
+		/* x <= 0x1f (unsigned): the control characters */
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_cmpeq_epi8(_mm_min_epu8(x, us), x)));
+		int bits = _mm_movemask_epi8(m);
+		if (bits)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+	}
+#else
+	(void)s;
+	(void)n;
+#endif
+	return i;
 }
 
 /* JSON string escapes, safe inside <script>: < > & ' are escaped so that
@@ -269,6 +305,8 @@ buf_esc_json(struct buf *b, const char *s, size_t n)
 	b->s[b->len++] = '"';
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (n - i >= 16 && (i += json_plain_run(s + i, n - i)) == n)
+			break;
 		const char *rep = json_rep[(unsigned char)s[i]];
 		if (!rep)
 			continue;

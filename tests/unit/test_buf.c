@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
+#include "arena.h"
 
 typedef void (*esc_fn)(struct buf *, const char *, size_t);
 
@@ -48,6 +49,23 @@ Test(escape, urlpart_percent_encodes)
 {
 	cr_assert_str_eq(esc(buf_esc_urlpart, "a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
 	cr_assert_str_eq(esc(buf_esc_urlpart, "safe-_.~"), "safe-_.~");
+	/* every byte, written after what the buffer already holds */
+	struct buf b = {0};
+	buf_puts(&b, "q=");
+	char all[256];
+	for (int c = 0; c < 256; c++)
+		all[c] = (char)c;
+	buf_esc_urlpart(&b, all, sizeof all);
+	cr_assert_eq(b.len, 2 + 66 + 190 * 3, "66 unreserved bytes, 190 escaped");
+	for (int c = 0, at = 2; c < 256; c++) {
+		char want[4];
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("-_.~", c));
+		snprintf(want, sizeof want, plain ? "%c" : "%%%02X", c);
+		cr_assert(strncmp(b.s + at, want, strlen(want)) == 0, "byte %d", c);
+		at += (int)strlen(want);
+	}
+	cr_assert_eq(strncmp(b.s, "q=%00", 5), 0);
+	buf_free(&b);
 }
 
 Test(escape, json_is_safe_in_script)
@@ -159,6 +177,29 @@ ref_url(struct buf *b, const char *s, size_t n)
 	ref_markup(b, s, n);
 }
 
+static void
+ref_json(struct buf *b, const char *s, size_t n)
+{
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+			buf_puts(b, (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+			i += 2;
+		} else if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			buf_puts(b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+		} else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'') {
+			buf_printf(b, "\\u%04x", c);
+		} else
+			buf_putc(b, (char)c);
+	}
+	buf_putc(b, '"');
+}
+
 Test(escape, runs_agree_with_byte_by_byte)
 {
 	static const char alphabet[] = "abcXYZ019/-.:?#=%&<>\"'\t\n \x7f\xc3\xa9\x01";
@@ -179,7 +220,29 @@ Test(escape, runs_agree_with_byte_by_byte)
 		ref_url(&want, s, n);
 		cr_assert_eq(got.len, want.len, "url, round %d", round);
 		cr_assert(got.len == 0 || memcmp(got.s, want.s, got.len) == 0, "url, round %d", round);
+		/* JSON, with line and paragraph separators and their look-alikes */
+		for (size_t i = 0; i < n; i++)
+			if (rand() % 6 == 0)
+				s[i] = "\xe2\x80\xa8\xa9\\\r\x1f\x20"[rand() % 8];
+		got.len = want.len = 0;
+		buf_esc_json(&got, s, n);
+		ref_json(&want, s, n);
+		cr_assert_eq(got.len, want.len, "json, round %d", round);
+		cr_assert(memcmp(got.s, want.s, got.len) == 0, "json, round %d", round);
 		buf_free(&got);
 		buf_free(&want);
 	}
+}
+
+Test(arena, cat_joins_any_number_of_parts)
+{
+	struct arena a;
+	arena_init(&a, 256);
+	cr_assert_str_eq(arena_cat(&a, NULL), "");
+	cr_assert_str_eq(arena_cat(&a, "/", "en", "", "/tag/", "heat", NULL), "/en/tag/heat");
+	/* more parts than the lengths it keeps: the rest are measured again */
+	char *s = arena_cat(&a, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p",
+	    "q", "rr", "sss", NULL);
+	cr_assert_str_eq(s, "abcdefghijklmnopqrrsss");
+	arena_free(&a);
 }
