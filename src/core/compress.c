@@ -131,7 +131,6 @@ compress_gzip(const char *in, size_t len, int level, size_t *outlen)
 
 /* ---- gzip for one reader: ISA-L -------------------------------------------- */
 
-
 /* A page rendered for one reader (not kept in the page cache) is compressed
  * on the request's own time, so speed beats ratio. For a 14 KB article,
  * measured in the server: libdeflate's fastest level cost ~44 us, ISA-L's
