@@ -98,25 +98,33 @@ static const char *const markup_rep[256] = {
 };
 
 /* The length of the run at the start of s[0..n) that holds none of the
- * bytes markup escapes (& < > " ' and NUL) or, for an URL, none of those
- * nor a control character, space or DEL: sixteen bytes a step with SSE2,
- * which every x86-64 has. What is left when fewer than sixteen remain is
- * for the caller's table, as is everything on other machines. */
+ * bytes an escaper acts on, sixteen bytes a step with SSE2, which every
+ * x86-64 has. All three stop at & < > " and '; markup also at NUL; an URL
+ * also at a control character, space or DEL; JSON also at a control
+ * character, a backslash and 0xE2 (the lead byte of U+2028 and U+2029).
+ * What is left when fewer than sixteen remain is for the caller's table,
+ * as is everything on other machines. */
+enum run { RUN_MARKUP, RUN_URL, RUN_JSON };
+
 static inline size_t
-plain_run(const char *s, size_t n, bool url)
+plain_run(const char *s, size_t n, enum run kind)
 {
 	size_t i = 0;
 #ifdef __SSE2__
 	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
 		quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\''), space = _mm_set1_epi8(' '),
-		del = _mm_set1_epi8(0x7f), zero = _mm_setzero_si128();
+		del = _mm_set1_epi8(0x7f), zero = _mm_setzero_si128(), us = _mm_set1_epi8(0x1f),
+		bsl = _mm_set1_epi8('\\'), e2 = _mm_set1_epi8((char)0xe2);
 	for (; i + 16 <= n; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)),
 		    _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, quot)));
 		m = _mm_or_si128(m, _mm_cmpeq_epi8(x, apos));
-		if (url)   /* x <= ' ' (unsigned): controls, space and NUL */
+		if (kind == RUN_URL)   /* x <= ' ' (unsigned): controls, space and NUL */
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, space), x), _mm_cmpeq_epi8(x, del)));
+		else if (kind == RUN_JSON)   /* x <= 0x1f: controls and NUL */
+			m = _mm_or_si128(_mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(x, us), x)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, bsl), _mm_cmpeq_epi8(x, e2)));
 		else
 			m = _mm_or_si128(m, _mm_cmpeq_epi8(x, zero));
 		int bits = _mm_movemask_epi8(m);
@@ -126,7 +134,7 @@ plain_run(const char *s, size_t n, bool url)
 #else
 	(void)s;
 	(void)n;
-	(void)url;
+	(void)kind;
 #endif
 	return i;
 }
@@ -137,7 +145,7 @@ esc_markup(struct buf *b, const char *s, size_t n)
 	buf_grow(b, n + 16);
 	size_t start = 0, i = 0;
 	while (i < n) {
-		if (n - i >= 16 && (i += plain_run(s + i, n - i, false)) == n)
+		if (n - i >= 16 && (i += plain_run(s + i, n - i, RUN_MARKUP)) == n)
 			break;
 		const char *rep = markup_rep[(unsigned char)s[i]];
 		if (!rep) {
@@ -209,7 +217,7 @@ buf_esc_url(struct buf *b, const char *s, size_t n)
 	size_t mark = b->len, start = 0, i = 0;
 	buf_grow(b, n + 16);
 	while (i < n) {
-		if (n - i >= 16 && (i += plain_run(s + i, n - i, true)) == n)
+		if (n - i >= 16 && (i += plain_run(s + i, n - i, RUN_URL)) == n)
 			break;
 		unsigned char k = url_bad[(unsigned char)s[i]];
 		if (!k) {
@@ -253,35 +261,6 @@ buf_esc_urlpart(struct buf *b, const char *s, size_t n)
 	b->s[b->len] = 0;
 }
 
-/* As plain_run, for JSON: the length of the run holding no byte that
- * json_rep below names (controls, " \\ < > & ' and 0xE2, the lead byte of
- * U+2028 and U+2029). */
-static inline size_t
-json_plain_run(const char *s, size_t n)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	const __m128i quot = _mm_set1_epi8('"'), bsl = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'),
-		gt = _mm_set1_epi8('>'), amp = _mm_set1_epi8('&'), apos = _mm_set1_epi8('\''),
-		e2 = _mm_set1_epi8((char)0xe2), us = _mm_set1_epi8(0x1f);
-	for (; i + 16 <= n; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quot), _mm_cmpeq_epi8(x, bsl)),
-		    _mm_or_si128(_mm_cmpeq_epi8(x, lt), _mm_cmpeq_epi8(x, gt)));
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, apos)));
-		/* x <= 0x1f (unsigned): the control characters */
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_cmpeq_epi8(_mm_min_epu8(x, us), x)));
-		int bits = _mm_movemask_epi8(m);
-		if (bits)
-			return i + (size_t)__builtin_ctz((unsigned)bits);
-	}
-#else
-	(void)s;
-	(void)n;
-#endif
-	return i;
-}
-
 /* JSON string escapes, safe inside <script>: < > & ' are escaped so that
  * "</script>" or "<!--" inside a string cannot end a script element. */
 static const char *const json_rep[256] = {
@@ -305,7 +284,7 @@ buf_esc_json(struct buf *b, const char *s, size_t n)
 	b->s[b->len++] = '"';
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (n - i >= 16 && (i += json_plain_run(s + i, n - i)) == n)
+		if (n - i >= 16 && (i += plain_run(s + i, n - i, RUN_JSON)) == n)
 			break;
 		const char *rep = json_rep[(unsigned char)s[i]];
 		if (!rep)
