@@ -89,10 +89,11 @@ Test(compress, encoders_leave_the_avx_state_clean)
 		cr_skip_test("this CPU does not report XINUSE");
 		return;
 	}
+	static const char para[] = "<p class=\"lede\">A story, told twice.</p>\n";
 	size_t len = 14000, zl;
 	char *page = malloc(len);
 	for (size_t i = 0; i < len; i++)
-		page[i] = "<p class=\"lede\">A story, told twice.</p>\n"[i % 42];
+		page[i] = para[i % (sizeof para - 1)];
 	char *gz = compress_gzip_quick(page, len, &zl);
 	int quick = avx_state_in_use();
 	cr_assert_not_null(gz);
