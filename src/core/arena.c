@@ -139,11 +139,19 @@ xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *
+xmemdup(const void *s, size_t n)
+{
+	void *p = xmalloc(n);
+	if (n)
+		memcpy(p, s, n);
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {
-	size_t n = strlen(s) + 1;
-	return memcpy(xmalloc(n), s, n);
+	return xmemdup(s, strlen(s) + 1);
 }
 
 char *

@@ -30,6 +30,7 @@ void arena_free(struct arena *a);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
+void *xmemdup(const void *s, size_t n);   /* n bytes into an allocation of their own size */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 void oom(void) __attribute__((noreturn));

@@ -75,15 +75,6 @@ scratch(struct compressors *cs, size_t n)
 	return cs->scratch;
 }
 
-/* The n bytes written to scratch, in an allocation of their own size. */
-static char *
-exact_copy(const char *s, size_t n)
-{
-	char *out = xmalloc(n ? n : 1);
-	memcpy(out, s, n);
-	return out;
-}
-
 static struct libdeflate_compressor *
 compressor(struct compressors *cs, int level)
 {
@@ -104,7 +95,7 @@ compress_gzip(const char *in, size_t len, int level, size_t *outlen)
 	*outlen = libdeflate_gzip_compress(c, in, len, out, cap);
 	if (*outlen == 0 || *outlen >= len)
 		return NULL;
-	return exact_copy(out, *outlen);
+	return xmemdup(out, *outlen);
 }
 
 /* ---- gzip for one reader: ISA-L -------------------------------------------- */
@@ -136,8 +127,9 @@ clear_upper_state(void)
  * measured in the server: libdeflate's fastest level cost ~44 us, ISA-L's
  * level 1 ~35 us (4 % more bytes), its level 0 ~24 us (16 % more bytes,
  * still 64 % smaller than the page). ISA-L's figures carried the penalty
- * above; with the state cleared, level 0 costs ~18 us. Level 0 needs no level buffer
- * (ISAL_DEF_LVL0_REQ is 0): only the thread's scratch for the output. */
+ * above; with the state cleared, level 0 costs ~18 us. Level 0 needs no
+ * level buffer (ISAL_DEF_LVL0_REQ is 0): only the thread's scratch for the
+ * output. */
 char *
 compress_gzip_quick(const char *in, size_t len, size_t *outlen)
 {
@@ -160,7 +152,7 @@ compress_gzip_quick(const char *in, size_t len, size_t *outlen)
 	if (rc != COMP_OK || z.total_out >= len)
 		return NULL;
 	*outlen = z.total_out;
-	return exact_copy(out, *outlen);
+	return xmemdup(out, *outlen);
 }
 
 char *
@@ -174,7 +166,7 @@ compress_brotli(const char *in, size_t len, int quality, size_t *outlen)
 	if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, len, (const uint8_t *)in,
 	    outlen, (uint8_t *)out) || *outlen >= len)
 		return NULL;
-	return exact_copy(out, *outlen);
+	return xmemdup(out, *outlen);
 }
 
 bool

@@ -537,8 +537,7 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 	if (key && r->body.cap > r->body.len + 4096) {
 		/* kept: moved to an allocation of its own size (shrinking the page
 		 * buffer in place would leave a hole beside every cached page) */
-		char *exact = xmalloc(r->body.len + 1);
-		memcpy(exact, r->body.s, r->body.len + 1);
+		char *exact = xmemdup(r->body.s, r->body.len + 1);
 		free(r->body.s);
 		r->body.s = exact;
 		r->body.cap = r->body.len + 1;
