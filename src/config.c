@@ -77,7 +77,12 @@ const struct cfg_def cfg_defs[] = {
 	    "The public address, used in canonical links, feeds, sitemaps and emails; with https:// the session "
 	    "cookies are marked Secure. Unset: http:// and the listen address.", check_url, false},
 	{"threads", "server", CFG_INT, "N", NULL, 1, 256, NULL,
-	    "Worker threads. Unset: one per processor core.", NULL, false},
+	    "Worker threads: they render pages and run everything else a request asks of the database. "
+	    "Unset: one per processor core.", NULL, false},
+	{"io-threads", "server", CFG_INT, "N", "1", 1, 64, NULL,
+	    "Threads that read requests and send answers, each with its own listening socket (SO_REUSEPORT). "
+	    "They answer cached pages from memory themselves and hand the rest to the workers. One sends "
+	    "well over 100,000 cached pages a second; more help only on many cores.", NULL, false},
 	{"theme", "server", CFG_TEXT, "DIR", NULL, 0, 0, NULL,
 	    "A theme folder holding templates/ and static/. Unset: the built-in default theme. SIGHUP reloads it.",
 	    check_nonempty, false},

@@ -42,6 +42,7 @@ struct opts {
 	const char *theme;
 	const char *base_url;
 	unsigned threads;
+	unsigned io_threads;
 	long cache_mib;
 	long per_ip;            /* -1: the default */
 	int costly_pct;         /* -1: the default */
@@ -349,6 +350,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		o->listen = "127.0.0.1:8080";   /* the table's default; never unset */
 	o->base_url = cfg_text(settings, "base-url");
 	o->threads = (unsigned)cfg_int(settings, "threads", 0);
+	o->io_threads = (unsigned)cfg_int(settings, "io-threads", 1);
 	o->theme = cfg_text(settings, "theme");
 	o->behind_proxy = cfg_bool(settings, "behind-proxy");
 	o->no_access_log = !cfg_bool(settings, "access-log");
@@ -692,6 +694,7 @@ cmd_serve(struct opts *o)
 	struct server_config cfg = {
 		.listen = o->listen,
 		.threads = threads,
+		.io_threads = o->io_threads,
 		.db = db,
 		.dev = o->dev,
 		.cache_bytes = o->no_cache || o->dev ? 0 : (size_t)(o->cache_mib ? o->cache_mib : 256) << 20,

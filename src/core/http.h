@@ -5,6 +5,7 @@
 #define GZ_HTTP_H
 #include "arena.h"
 #include "buf.h"
+#include "workers.h"
 #include <stdbool.h>
 
 enum http_method { HTTP_GET = 1, HTTP_HEAD = 2, HTTP_POST = 4, HTTP_OTHER = 8 };
@@ -50,6 +51,9 @@ struct req {
 	double started;                  /* monotonic seconds at the request line */
 	bool answered;
 	struct alloc_guard guard;        /* its allocations (core/arena): a failure answers 503 */
+	struct work work;                /* core/http: handed to a render worker */
+	unsigned want;                   /* core/http: the cache variants the reader accepts */
+	bool hang_up;                    /* core/http: the response could not be queued */
 
 	/* page cache: a handler that makes a page every anonymous reader may
 	 * share calls resp_cache() and names what the page shows with
@@ -97,7 +101,8 @@ typedef void (*handler_fn)(struct req *r);
 
 struct server_config {
 	const char *listen;          /* HOST:PORT */
-	unsigned threads;
+	unsigned threads;            /* render workers */
+	unsigned io_threads;         /* event loops: cache hits, reading and sending (0: 1) */
 	struct db *db;
 	bool dev;                    /* reload templates on every request */
 	size_t cache_bytes;          /* page cache bound; 0 turns the cache off */

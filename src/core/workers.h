@@ -1,0 +1,25 @@
+/* workers.h: a fixed pool of threads that run jobs handed over by other
+ * threads, first in, first out. It knows nothing of HTTP: a job is any
+ * struct that embeds a struct work. */
+#ifndef GAZETTE_WORKERS_H
+#define GAZETTE_WORKERS_H
+
+#include <stdbool.h>
+
+struct work {
+	struct work *next;   /* the pool's own */
+};
+
+struct workers;
+
+/* n threads (at least one), each running run(job) for the jobs pushed. */
+struct workers *workers_start(unsigned n, void (*run)(struct work *job));
+/* Queues job; false once workers_stop has begun (the caller runs it). */
+bool workers_push(struct workers *w, struct work *job);
+/* Jobs waiting or running now. */
+unsigned workers_busy(struct workers *w);
+/* Refuses new jobs, lets the threads finish every queued one, joins them
+ * and frees the pool. */
+void workers_stop(struct workers *w);
+
+#endif

@@ -1,0 +1,117 @@
+/* test_workers.c: the job pool (core/workers): every job pushed runs once,
+ * on the pool's threads, in parallel, and stopping runs what was queued. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include "workers.h"
+
+struct job {
+	struct work work;   /* first: a job is its work */
+	int runs;
+	pthread_t ran_on;
+};
+
+static _Atomic int done;
+static _Atomic int inside, most_inside;
+static pthread_t pusher;
+static int delay_us;
+
+static void
+run(struct work *w)
+{
+	struct job *j = (struct job *)w;
+	int now = ++inside;
+	for (int seen = most_inside; now > seen && !atomic_compare_exchange_weak(&most_inside, &seen, now);)
+		;
+	if (delay_us)
+		usleep((useconds_t)delay_us);
+	j->runs++;
+	j->ran_on = pthread_self();
+	inside--;
+	done++;
+}
+
+static void
+reset(int delay)
+{
+	done = inside = most_inside = 0;
+	delay_us = delay;
+	pusher = pthread_self();
+}
+
+Test(workers, every_job_runs_once_on_a_pool_thread)
+{
+	reset(0);
+	enum { N = 20000 };
+	struct job *jobs = calloc(N, sizeof *jobs);
+	struct workers *w = workers_start(3, run);
+	cr_assert_not_null(w);
+	for (int i = 0; i < N; i++)
+		cr_assert(workers_push(w, &jobs[i].work));
+	while (done < N)
+		usleep(1000);
+	cr_assert_eq(workers_busy(w), 0);
+	workers_stop(w);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(jobs[i].runs, 1, "job %d ran %d times", i, jobs[i].runs);
+		cr_assert(!pthread_equal(jobs[i].ran_on, pusher), "job %d ran on the pushing thread", i);
+	}
+	free(jobs);
+}
+
+Test(workers, jobs_run_in_parallel_up_to_the_pool_size)
+{
+	reset(20000);   /* 20 ms a job: they overlap if the threads share them */
+	struct job jobs[8] = {0};
+	struct workers *w = workers_start(2, run);
+	for (int i = 0; i < 8; i++)
+		workers_push(w, &jobs[i].work);
+	workers_stop(w);
+	cr_assert_eq(done, 8);
+	cr_assert_eq(most_inside, 2, "at most %d jobs ran at once", (int)most_inside);
+}
+
+Test(workers, stopping_runs_what_was_queued_and_refuses_the_rest)
+{
+	reset(5000);
+	enum { N = 40 };
+	struct job jobs[N + 1];
+	for (int i = 0; i <= N; i++)
+		jobs[i] = (struct job){0};
+	struct workers *w = workers_start(1, run);
+	for (int i = 0; i < N; i++)
+		workers_push(w, &jobs[i].work);
+	/* one thread, 5 ms a job: most are still queued when the stop begins */
+	cr_assert_gt(workers_busy(w), N / 2);
+	workers_stop(w);
+	cr_assert_eq(done, N);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(jobs[i].runs, 1);
+}
+
+static void *
+stop_pool(void *arg)
+{
+	workers_stop(arg);
+	return NULL;
+}
+
+Test(workers, a_push_after_the_stop_began_is_refused)
+{
+	reset(50000);
+	struct job first = {0}, late = {0};
+	struct workers *w = workers_start(1, run);
+	workers_push(w, &first.work);
+	while (!inside)
+		usleep(100);
+	pthread_t t;
+	pthread_create(&t, NULL, stop_pool, w);   /* waits for the 50 ms job */
+	usleep(10000);
+	cr_assert(!workers_push(w, &late.work), "a stopping pool took a job");
+	pthread_join(t, NULL);
+	cr_assert_eq(first.runs, 1);
+	cr_assert_eq(late.runs, 0);
+}
