@@ -19,7 +19,7 @@
  * a cached page. (With a daemon per core, each rendering its own
  * connections, hits were spread over every core and woke every thread; the
  * cached article at wrk -t1 -c32 gave 104,000 to 133,000 req/s with a p99
- * of 2 to 4 ms, against 136,000 to 178,000 and 0.3 to 0.6 ms now.) */
+ * of 2 to 4 ms, against 136,000 to 178,000 and mostly 0.3 to 0.6 ms now.) */
 #include "http.h"
 #include "utc.h"
 #include "hits.h"
