@@ -672,18 +672,20 @@ cacheable_request(struct req *r)
 static bool
 respond_from_cache(struct req *r, struct MHD_Connection *con, enum MHD_Result *ret)
 {
-	req_parse_uri(r);
 	unsigned acc = compress_accepted(req_header(r, "Accept-Encoding"));
 	r->want = ((acc & 1) ? 1u << CV_GZIP : 0) | ((acc & 2) ? 1u << CV_BR : 0);
 	r->cache_result = cache_enabled() ? "bypass" : "off";
-	if (!cacheable_request(r))
-		return false;
+	/* a hit needs no decoding: a page is kept only under the exact bytes
+	 * of a URI that was decoded and found good */
 	struct hit h = {r, con, MHD_NO};
-	if (!cache_serve(r->raw_uri, r->want, (int64_t)time(NULL), serve_hit, &h))
-		return false;
-	r->cache_result = "hit";
-	*ret = h.ret;
-	return true;
+	if (cache_enabled() && (r->method & (HTTP_GET | HTTP_HEAD)) && !private_request(r) &&
+	    cache_serve(r->raw_uri, r->want, (int64_t)time(NULL), serve_hit, &h)) {
+		r->cache_result = "hit";
+		*ret = h.ret;
+		return true;
+	}
+	req_parse_uri(r);
+	return false;
 }
 
 /* Renders r and queues its response (after respond_from_cache missed). */

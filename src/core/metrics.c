@@ -2,6 +2,7 @@
  * strings, claimed on first use) and their Prometheus rendering. */
 #include "metrics.h"
 #include "limits.h"
+#include "workers.h"
 #include "deadlines.h"
 #include "cache.h"
 #include "db.h"
@@ -120,6 +121,14 @@ metrics_render(struct buf *o)
 	    "# HELP gazette_deadline_cut_total Connections cut: too slow sending their headers or body, or reading the answer.\n"
 	    "# TYPE gazette_deadline_cut_total counter\ngazette_deadline_cut_total %llu\n",
 	    shed, refused, deadlines_cut());
+	unsigned workers, queued;
+	workers_totals(&workers, &queued);
+	buf_printf(o,
+	    "# HELP gazette_render_workers Threads that render what the page cache cannot answer.\n"
+	    "# TYPE gazette_render_workers gauge\ngazette_render_workers %u\n"
+	    "# HELP gazette_render_queued Requests waiting for a render worker.\n"
+	    "# TYPE gazette_render_queued gauge\ngazette_render_queued %u\n",
+	    workers, queued);
 	struct cache_stats cs;
 	cache_get_stats(&cs);
 	buf_printf(o,

@@ -9,7 +9,11 @@
 #include "workers.h"
 #include "arena.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+
+/* every pool's threads and waiting jobs, for /metrics */
+static _Atomic unsigned all_threads, all_waiting;
 
 struct workers {
 	pthread_mutex_t mu;
@@ -42,6 +46,7 @@ worker_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		w->waiting--;
+		atomic_fetch_sub_explicit(&all_waiting, 1, memory_order_relaxed);
 		w->running++;
 		pthread_mutex_unlock(&w->mu);
 		w->run(job);
@@ -70,6 +75,7 @@ workers_start(unsigned n, void (*run)(struct work *job))
 		free(w);
 		return NULL;
 	}
+	atomic_fetch_add_explicit(&all_threads, w->n, memory_order_relaxed);
 	return w;
 }
 
@@ -88,6 +94,7 @@ workers_push(struct workers *w, struct work *job)
 		w->head = job;
 	w->tail = job;
 	w->waiting++;
+	atomic_fetch_add_explicit(&all_waiting, 1, memory_order_relaxed);
 	bool wake = w->sleepers > 0;
 	pthread_mutex_unlock(&w->mu);
 	if (wake)
@@ -115,7 +122,15 @@ workers_stop(struct workers *w)
 	pthread_cond_broadcast(&w->cv);
 	for (unsigned i = 0; i < w->n; i++)
 		pthread_join(w->t[i], NULL);
+	atomic_fetch_sub_explicit(&all_threads, w->n, memory_order_relaxed);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
+}
+
+void
+workers_totals(unsigned *threads, unsigned *waiting)
+{
+	*threads = atomic_load_explicit(&all_threads, memory_order_relaxed);
+	*waiting = atomic_load_explicit(&all_waiting, memory_order_relaxed);
 }

@@ -18,6 +18,9 @@ struct workers *workers_start(unsigned n, void (*run)(struct work *job));
 bool workers_push(struct workers *w, struct work *job);
 /* Jobs waiting or running now. */
 unsigned workers_busy(struct workers *w);
+/* Over every pool now running: their threads, and the jobs queued that no
+ * thread has taken yet. */
+void workers_totals(unsigned *threads, unsigned *waiting);
 /* Refuses new jobs, lets the threads finish every queued one, joins them
  * and frees the pool. */
 void workers_stop(struct workers *w);

@@ -45,6 +45,10 @@ test('a search flood is shed with 503 and Retry-After; cached pages keep answeri
   const metrics = await get(S.base, '/metrics');
   const shed = Number(metrics.body.match(/^gazette_costly_shed_total (\d+)$/m)[1]);
   assert.ok(shed >= (codes.get(503) || 0), `metrics: ${shed} shed`);
+  // the renders' pool: the two workers asked for, and nothing left queued
+  // once the flood is answered (this request is being rendered, not queued)
+  assert.match(metrics.body, /^gazette_render_workers 2$/m);
+  assert.match(metrics.body, /^gazette_render_queued 0$/m);
   // the flood over, searches run again
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await get(S.base, '/en/search?q=water')).status, 200);

@@ -54,7 +54,13 @@ Test(workers, every_job_runs_once_on_a_pool_thread)
 	while (done < N)
 		usleep(1000);
 	cr_assert_eq(workers_busy(w), 0);
+	unsigned threads, waiting;
+	workers_totals(&threads, &waiting);
+	cr_assert_eq(threads, 3);
+	cr_assert_eq(waiting, 0);
 	workers_stop(w);
+	workers_totals(&threads, &waiting);
+	cr_assert_eq(threads, 0, "a stopped pool's threads are not counted");
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(jobs[i].runs, 1, "job %d ran %d times", i, jobs[i].runs);
 		cr_assert(!pthread_equal(jobs[i].ran_on, pusher), "job %d ran on the pushing thread", i);
@@ -86,6 +92,10 @@ Test(workers, stopping_runs_what_was_queued_and_refuses_the_rest)
 		workers_push(w, &jobs[i].work);
 	/* one thread, 5 ms a job: most are still queued when the stop begins */
 	cr_assert_gt(workers_busy(w), N / 2);
+	unsigned threads, waiting;
+	workers_totals(&threads, &waiting);
+	cr_assert_eq(threads, 1);
+	cr_assert_gt(waiting, N / 2 - 1, "%u jobs counted as queued", waiting);
 	workers_stop(w);
 	cr_assert_eq(done, N);
 	for (int i = 0; i < N; i++)
