@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@ static _Atomic int done;
 static _Atomic int inside, most_inside;
 static pthread_t pusher;
 static int delay_us;
+static _Atomic bool hold;   /* jobs wait while it is set */
 
 static void
 run(struct work *w)
@@ -28,6 +30,8 @@ run(struct work *w)
 		;
 	if (delay_us)
 		usleep((useconds_t)delay_us);
+	while (hold)
+		usleep(100);
 	j->runs++;
 	j->ran_on = pthread_self();
 	inside--;
@@ -38,6 +42,7 @@ static void
 reset(int delay)
 {
 	done = inside = most_inside = 0;
+	hold = false;
 	delay_us = delay;
 	pusher = pthread_self();
 }
@@ -82,22 +87,25 @@ Test(workers, jobs_run_in_parallel_up_to_the_pool_size)
 	cr_assert_eq(most_inside, 2, "at most %d jobs ran at once", (int)most_inside);
 }
 
-Test(workers, stopping_runs_what_was_queued_and_refuses_the_rest)
+Test(workers, stopping_runs_every_queued_job)
 {
-	reset(5000);
+	reset(0);
+	hold = true;
 	enum { N = 40 };
-	struct job jobs[N + 1];
-	for (int i = 0; i <= N; i++)
+	struct job jobs[N];
+	for (int i = 0; i < N; i++)
 		jobs[i] = (struct job){0};
 	struct workers *w = workers_start(1, run);
 	for (int i = 0; i < N; i++)
 		workers_push(w, &jobs[i].work);
-	/* one thread, 5 ms a job: most are still queued when the stop begins */
-	cr_assert_gt(workers_busy(w), N / 2);
+	cr_assert_eq(workers_busy(w), N);
 	unsigned threads, waiting;
 	workers_totals(&threads, &waiting);
 	cr_assert_eq(threads, 1);
-	cr_assert_gt(waiting, N / 2 - 1, "%u jobs counted as queued", waiting);
+	cr_assert_geq(waiting, N - 1, "%u jobs counted as queued", waiting);
+	/* released at 5 ms a job: the stop begins with most of them queued */
+	delay_us = 5000;
+	hold = false;
 	workers_stop(w);
 	cr_assert_eq(done, N);
 	for (int i = 0; i < N; i++)
@@ -113,17 +121,29 @@ stop_pool(void *arg)
 
 Test(workers, a_push_after_the_stop_began_is_refused)
 {
-	reset(50000);
-	struct job first = {0}, late = {0};
+	reset(0);
+	hold = true;   /* the first job runs until released */
+	enum { N = 20000 };
+	struct job first = {0};
+	struct job *more = calloc(N, sizeof *more);
 	struct workers *w = workers_start(1, run);
 	workers_push(w, &first.work);
 	while (!inside)
 		usleep(100);
 	pthread_t t;
-	pthread_create(&t, NULL, stop_pool, w);   /* waits for the 50 ms job */
-	usleep(10000);
-	cr_assert(!workers_push(w, &late.work), "a stopping pool took a job");
+	pthread_create(&t, NULL, stop_pool, w);   /* waits for the held job */
+	/* pushes are taken until the stop begins, then refused */
+	int taken = 0;
+	while (taken < N && workers_push(w, &more[taken].work)) {
+		taken++;
+		usleep(500);
+	}
+	cr_assert_lt(taken, N, "a stopping pool went on taking jobs");
+	hold = false;
 	pthread_join(t, NULL);
 	cr_assert_eq(first.runs, 1);
-	cr_assert_eq(late.runs, 0);
+	for (int i = 0; i < taken; i++)
+		cr_assert_eq(more[i].runs, 1, "a job taken before the stop ran %d times", more[i].runs);
+	cr_assert_eq(more[taken].runs, 0, "the refused job ran");
+	free(more);
 }
