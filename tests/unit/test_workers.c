@@ -77,14 +77,21 @@ Test(workers, every_job_runs_once_on_a_pool_thread)
 
 Test(workers, jobs_run_in_parallel_up_to_the_pool_size)
 {
-	reset(20000);   /* 20 ms a job: they overlap if the threads share them */
+	reset(0);
+	hold = true;   /* each job waits: the two threads take one each */
 	struct job jobs[8] = {0};
 	struct workers *w = workers_start(2, run);
 	for (int i = 0; i < 8; i++)
 		workers_push(w, &jobs[i].work);
+	for (int i = 0; i < 10000 && inside < 2; i++)
+		usleep(1000);
+	cr_assert_eq(inside, 2, "%d jobs ran at once", (int)inside);
+	usleep(20000);
+	cr_assert_eq(most_inside, 2, "at most %d jobs ran at once", (int)most_inside);
+	hold = false;
 	workers_stop(w);
 	cr_assert_eq(done, 8);
-	cr_assert_eq(most_inside, 2, "at most %d jobs ran at once", (int)most_inside);
+	cr_assert_eq(most_inside, 2);
 }
 
 Test(workers, stopping_runs_every_queued_job)
