@@ -1100,8 +1100,9 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		    MHD_OPTION_END);
 		if (!s->d[i]) {
 			snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+			workers_stop(s->pool);   /* before any daemon stops: none may hold a suspended connection */
 			close_all(s, false);
-			workers_stop(s->pool);
+			workers_free(s->pool);
 			deadlines_stop();
 			cache_shutdown();
 			free(s);
@@ -1128,9 +1129,12 @@ server_stop(struct server *s)
 		nanosleep(&ts, NULL);
 	}
 	/* every render handed over runs to its end and resumes its
-	 * connection: a daemon must not stop with one suspended */
+	 * connection: a daemon must not stop with one suspended. Until the
+	 * daemons stop, kept-alive connections still ask: the stopped pool
+	 * refuses them, and they are rendered on their own thread. */
 	workers_stop(s->pool);
 	close_all(s, true);
+	workers_free(s->pool);
 	deadlines_stop();
 	cache_shutdown();
 	free(s);

@@ -123,6 +123,14 @@ workers_stop(struct workers *w)
 	for (unsigned i = 0; i < w->n; i++)
 		pthread_join(w->t[i], NULL);
 	atomic_fetch_sub_explicit(&all_threads, w->n, memory_order_relaxed);
+	w->n = 0;   /* a second stop joins nothing */
+}
+
+void
+workers_free(struct workers *w)
+{
+	if (!w)
+		return;
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);

@@ -21,8 +21,10 @@ unsigned workers_busy(struct workers *w);
 /* Over every pool now running: their threads, and the jobs queued that no
  * thread has taken yet. */
 void workers_totals(unsigned *threads, unsigned *waiting);
-/* Refuses new jobs, lets the threads finish every queued one, joins them
- * and frees the pool. */
+/* Refuses new jobs, lets the threads finish every queued one and joins
+ * them. The pool stays allocated, refusing pushes, until workers_free:
+ * threads that may still push must be stopped in between. */
 void workers_stop(struct workers *w);
+void workers_free(struct workers *w);
 
 #endif

@@ -68,6 +68,7 @@ Test(workers, every_job_runs_once_on_a_pool_thread)
 	workers_stop(w);
 	workers_totals(&threads, &waiting);
 	cr_assert_eq(threads, 0, "a stopped pool's threads are not counted");
+	workers_free(w);
 	for (int i = 0; i < N; i++) {
 		cr_assert_eq(jobs[i].runs, 1, "job %d ran %d times", i, jobs[i].runs);
 		cr_assert(!pthread_equal(jobs[i].ran_on, pusher), "job %d ran on the pushing thread", i);
@@ -90,6 +91,7 @@ Test(workers, jobs_run_in_parallel_up_to_the_pool_size)
 	cr_assert_eq(most_inside, 2, "at most %d jobs ran at once", (int)most_inside);
 	hold = false;
 	workers_stop(w);
+	workers_free(w);
 	cr_assert_eq(done, 8);
 	cr_assert_eq(most_inside, 2);
 }
@@ -114,6 +116,7 @@ Test(workers, stopping_runs_every_queued_job)
 	delay_us = 5000;
 	hold = false;
 	workers_stop(w);
+	workers_free(w);
 	cr_assert_eq(done, N);
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(jobs[i].runs, 1);
@@ -148,6 +151,12 @@ Test(workers, a_push_after_the_stop_began_is_refused)
 	cr_assert_lt(taken, N, "a stopping pool went on taking jobs");
 	hold = false;
 	pthread_join(t, NULL);
+	/* stopped and joined, not yet freed: still refusing (the I/O threads
+	 * push until their daemons stop) */
+	struct job after = {0};
+	cr_assert(!workers_push(w, &after.work));
+	workers_free(w);
+	cr_assert_eq(after.runs, 0);
 	cr_assert_eq(first.runs, 1);
 	for (int i = 0; i < taken; i++)
 		cr_assert_eq(more[i].runs, 1, "a job taken before the stop ran %d times", more[i].runs);
