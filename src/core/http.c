@@ -13,8 +13,11 @@
  *
  * An I/O thread answers a cache hit itself: a lookup and a write of ready
  * bytes. Anything else suspends the connection and goes to a worker, which
- * renders, queues the response (MHD allows that on a suspended connection
- * from any thread) and resumes it. So one thread keeps the connections and
+ * renders, leaves the response in the request and resumes the connection;
+ * MHD then calls the handler again on the I/O thread, which queues it. (A
+ * worker that queued it itself could race with MHD's own code still
+ * running on the I/O thread after the handler returned, which reads the
+ * connection's response unlocked.) So one thread keeps the connections and
  * a flood of renders, searches or posts never stands between a reader and
  * a cached page. (With a daemon per core, each rendering its own
  * connections, hits were spread over every core and woke every thread; the
@@ -35,6 +38,7 @@
 #include "theme.h"
 #include <errno.h>
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sodium.h>
 #include <microhttpd.h>
@@ -440,7 +444,44 @@ cache_control_of(struct req *r)
 	return r->cacheable ? CC_PAGE : "no-store";
 }
 
-static struct MHD_Response *
+/* A ready response, counted by whoever holds it: the cache (one variant
+ * of an entry) and a connection still to be given it. MHD counts its own
+ * references only from MHD_queue_response on, and a worker must not queue:
+ * the page it stored may be evicted before its connection is resumed. */
+struct answer {
+	struct MHD_Response *resp;
+	_Atomic unsigned refs;
+};
+
+static struct answer *
+answer_new(struct MHD_Response *resp)
+{
+	if (!resp)
+		oom();
+	struct answer *a = xmalloc(sizeof *a);
+	a->resp = resp;
+	atomic_init(&a->refs, 1);
+	return a;
+}
+
+static struct answer *
+answer_ref(struct answer *a)
+{
+	atomic_fetch_add_explicit(&a->refs, 1, memory_order_relaxed);
+	return a;
+}
+
+static void
+answer_unref(void *p)
+{
+	struct answer *a = p;
+	if (a && atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) == 1) {
+		MHD_destroy_response(a->resp);
+		free(a);
+	}
+}
+
+static struct answer *
 make_variant(struct req *r, char *body, size_t len, const char *encoding, const char *etag, const char *cc, bool vary)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
@@ -453,13 +494,7 @@ make_variant(struct req *r, char *body, size_t len, const char *encoding, const 
 		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	if (encoding)
 		MHD_add_response_header(resp, "Content-Encoding", encoding);
-	return resp;
-}
-
-static void
-free_variant(void *resp)
-{
-	MHD_destroy_response(resp);
+	return answer_new(resp);
 }
 
 static bool
@@ -469,21 +504,32 @@ etag_matches(struct req *r, const char *etag)
 	return inm && etag && *etag && (strstr(inm, etag) || strcmp(inm, "*") == 0);
 }
 
-static enum MHD_Result
-queue_304(struct MHD_Connection *con, const char *etag, const char *cc)
+static struct MHD_Response *
+make_304(const char *etag, const char *cc)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
-		return MHD_NO;
+		return NULL;
 	MHD_add_response_header(resp, "ETag", etag);
 	if (cc)
 		MHD_add_response_header(resp, "Cache-Control", cc);
 	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	return resp;
+}
+
+static enum MHD_Result
+queue_304(struct MHD_Connection *con, const char *etag, const char *cc)
+{
+	struct MHD_Response *resp = make_304(etag, cc);
+	if (!resp)
+		return MHD_NO;
 	enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_NOT_MODIFIED, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
+/* A cache hit is queued on con at once (an I/O thread), or, with con
+ * NULL (a worker), left in r->answer for the I/O thread to queue. */
 struct hit {
 	struct req *r;
 	struct MHD_Connection *con;
@@ -511,12 +557,21 @@ serve_hit(const struct cache_variant_data *v, enum cache_variant which, void *ar
 	count_view(h->r);
 	if (etag_matches(h->r, v->etag)) {
 		h->r->status = 304;
-		h->ret = queue_304(h->con, v->etag, v->cache_control);
+		if (h->con) {
+			h->ret = queue_304(h->con, v->etag, v->cache_control);
+		} else {
+			struct MHD_Response *resp = make_304(v->etag, v->cache_control);
+			h->r->answer = resp ? answer_new(resp) : NULL;
+		}
 		return;
 	}
 	h->r->status = 200;
 	h->r->sent = v->len;
-	h->ret = MHD_queue_response(h->con, MHD_HTTP_OK, v->resp);
+	struct answer *a = v->resp;
+	if (h->con)
+		h->ret = MHD_queue_response(h->con, MHD_HTTP_OK, a->resp);
+	else
+		h->r->answer = answer_ref(a);   /* the entry may be evicted before it is queued */
 }
 
 static int64_t
@@ -541,10 +596,10 @@ resp_expires(struct req *r, long long t)
 		r->expires = t;
 }
 
-/* Sends r's response; a cacheable 200 becomes a cache entry under key
- * (with gzip and brotli variants) when key is set. */
-static enum MHD_Result
-send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64_t epoch, unsigned want)
+/* Leaves r's response in r->answer; a cacheable 200 becomes a cache entry
+ * under key (with gzip and brotli variants) when key is set. */
+static void
+make_answer(struct req *r, const char *key, uint64_t epoch, unsigned want)
 {
 	if (r->tags_overflow)
 		key = NULL;   /* a page whose dependencies were not all recorded is not kept */
@@ -561,11 +616,9 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 	const char *cc = cache_control_of(r);
 	bool shareable = r->cacheable && r->status == 200;
 	if (!shareable) {
-		struct MHD_Response *resp = make_variant(r, body, len, NULL, NULL, cc, false);
+		r->answer = make_variant(r, body, len, NULL, NULL, cc, false);
 		r->sent = len;
-		enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
-		MHD_destroy_response(resp);
-		return ret;
+		return;
 	}
 	/* a strong ETag per representation: the hash of the identity bytes
 	 * (only for what is kept: hashing every uncached page is not free) */
@@ -619,13 +672,13 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 		which = CV_BR;
 	else if ((want & (1u << CV_GZIP)) && v[CV_GZIP].resp)
 		which = CV_GZIP;
-	enum MHD_Result ret;
 	if (etag_matches(r, v[which].etag)) {
 		r->status = 304;
-		ret = queue_304(con, v[which].etag, cc);
+		struct MHD_Response *resp = make_304(v[which].etag, cc);
+		r->answer = resp ? answer_new(resp) : NULL;
 	} else {
 		r->sent = v[which].len;
-		ret = MHD_queue_response(con, MHD_HTTP_OK, v[which].resp);
+		r->answer = answer_ref(v[which].resp);   /* held past a possible eviction */
 	}
 	count_view(r);
 	if (key) {
@@ -636,10 +689,8 @@ send_response(struct req *r, struct MHD_Connection *con, const char *key, uint64
 		cache_store(key, v, tags, epoch, r->expires ? r->expires : next_midnight());
 	} else {
 		for (int i = 0; i < CV_COUNT; i++)
-			if (v[i].resp)
-				MHD_destroy_response(v[i].resp);
+			answer_unref(v[i].resp);
 	}
-	return ret;
 }
 
 /* Arms a test fault: "alloc@N" fails the request's Nth allocation, any
@@ -660,13 +711,6 @@ arm_fault(struct req *r, const char *spec)
 	return db_fault_arm(spec);
 }
 
-/* May r be answered from the shared cache, and fill it? */
-static bool
-cacheable_request(struct req *r)
-{
-	return !r->bad && cache_enabled() && (r->method & (HTTP_GET | HTTP_HEAD)) && !private_request(r);
-}
-
 /* The page cache's answer, on the connection's own thread: true when it
  * answered (a hit, or a 304 for one), with MHD's result in *ret. */
 static bool
@@ -675,29 +719,31 @@ respond_from_cache(struct req *r, struct MHD_Connection *con, enum MHD_Result *r
 	unsigned acc = compress_accepted(req_header(r, "Accept-Encoding"));
 	r->want = ((acc & 1) ? 1u << CV_GZIP : 0) | ((acc & 2) ? 1u << CV_BR : 0);
 	r->cache_result = cache_enabled() ? "bypass" : "off";
+	r->shared = cache_enabled() && (r->method & (HTTP_GET | HTTP_HEAD)) && !private_request(r);
 	/* a hit needs no decoding: a page is kept only under the exact bytes
 	 * of a URI that was decoded and found good */
 	struct hit h = {r, con, MHD_NO};
-	if (cache_enabled() && (r->method & (HTTP_GET | HTTP_HEAD)) && !private_request(r) &&
-	    cache_serve(r->raw_uri, r->want, (int64_t)time(NULL), serve_hit, &h)) {
+	if (r->shared && cache_serve(r->raw_uri, r->want, (int64_t)time(NULL), serve_hit, &h)) {
 		r->cache_result = "hit";
 		*ret = h.ret;
 		return true;
 	}
 	req_parse_uri(r);
+	r->shared &= !r->bad;
 	return false;
 }
 
-/* Renders r and queues its response (after respond_from_cache missed). */
-static enum MHD_Result
-respond(struct req *r, struct MHD_Connection *con)
+/* Renders r and leaves its response in r->answer (after
+ * respond_from_cache missed). */
+static void
+respond(struct req *r)
 {
 	const char *key = NULL;
 	bool filling = false;
 	uint64_t epoch = 0;
-	if (cacheable_request(r)) {
+	if (r->shared) {
 		key = r->raw_uri;
-		struct hit h = {r, con, MHD_NO};
+		struct hit h = {r, NULL, MHD_NO};
 		/* one render per URL: wait for a render in progress, or become
 		 * the renderer; either way look again, since a render may have
 		 * been stored since the first look */
@@ -706,7 +752,7 @@ respond(struct req *r, struct MHD_Connection *con)
 			if (filling)
 				cache_fill_end(key);
 			r->cache_result = "hit";
-			return h.ret;
+			return;
 		}
 		r->cache_result = "miss";
 		epoch = cache_epoch();
@@ -738,10 +784,9 @@ respond(struct req *r, struct MHD_Connection *con)
 		db_release(r->dbc);
 		r->dbc = NULL;
 	}
-	enum MHD_Result ret = send_response(r, con, key, epoch, r->want);
+	make_answer(r, key, epoch, r->want);
 	if (filling)
 		cache_fill_end(key);
-	return ret;
 }
 
 /* The connection's deadline entry (deadlines.c), kept as its socket context. */
@@ -752,31 +797,51 @@ socket_deadline(struct MHD_Connection *con)
 	return ci ? ci->socket_context : NULL;
 }
 
-/* Renders r and queues the answer; the answer is then read at no less
- * than 4 KiB a second after the client timeout. */
-static enum MHD_Result
-render(struct req *r, struct MHD_Connection *con)
+/* The time an answer of r->sent bytes may take to be read: no less than
+ * 4 KiB a second after the client timeout. */
+static double
+answer_deadline(const struct req *r)
+{
+	return deadlines_timeout() + (double)r->sent / 4096;
+}
+
+/* Renders r, leaving its response in r->answer (NULL if none could be made). */
+static void
+render(struct req *r)
 {
 	r->theme = theme_acquire();
 	theme_set_current_for_thread(r->theme);
-	enum MHD_Result ret = respond(r, con);
+	respond(r);
 	theme_set_current_for_thread(NULL);
-	deadline_set(socket_deadline(con), deadlines_timeout() + (double)r->sent / 4096);
+}
+
+/* Queues the response render left in r, on the connection's I/O thread;
+ * without one, the connection is closed. */
+static enum MHD_Result
+queue_answer(struct req *r, struct MHD_Connection *con)
+{
+	struct answer *a = r->answer;
+	if (!a)
+		return MHD_NO;
+	r->answer = NULL;
+	enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, a->resp);   // NOLINT(clang-analyzer-unix.Malloc): counted, r held a reference
+	answer_unref(a);
+	deadline_set(socket_deadline(con), answer_deadline(r));
 	return ret;
 }
 
 /* A render worker's job: the connection waits, suspended, and is resumed
- * with its answer queued (or, if none could be, to be closed). r belongs
- * to the connection's thread again once it is resumed. */
+ * with its answer in r; MHD then calls the handler again on the I/O
+ * thread, which queues it. r belongs to that thread again once the
+ * connection is resumed. */
 static void
 render_job(struct work *w)
 {
 	struct req *r = (struct req *)((char *)w - offsetof(struct req, work));
-	struct MHD_Connection *con = r->conn;
 	alloc_guard_enter(&r->guard);
-	r->hang_up = render(r, con) != MHD_YES;
+	render(r);
 	alloc_guard_leave();
-	MHD_resume_connection(con);
+	MHD_resume_connection(r->conn);
 }
 
 static enum MHD_Result
@@ -802,13 +867,13 @@ access_step(struct req *r, struct MHD_Connection *con, const char *method,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->answered)   /* called again after a render that could not queue its answer */
-		return r->hang_up ? MHD_NO : MHD_YES;
+	if (r->answered)   /* called again once a worker's render resumed the connection */
+		return queue_answer(r, con);
 	r->answered = true;
 	void *dl = socket_deadline(con);
 	enum MHD_Result ret;
 	if (respond_from_cache(r, con, &ret)) {
-		deadline_set(dl, deadlines_timeout() + (double)r->sent / 4096);
+		deadline_set(dl, answer_deadline(r));
 		return ret;
 	}
 	deadline_set(dl, 0);   /* the handler's time is not the client's */
@@ -818,7 +883,8 @@ access_step(struct req *r, struct MHD_Connection *con, const char *method,
 	if (workers_push(r->srv->pool, &r->work))
 		return MHD_YES;
 	MHD_resume_connection(con);
-	return render(r, con);
+	render(r);
+	return queue_answer(r, con);
 }
 
 static enum MHD_Result
@@ -891,6 +957,7 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 		s->cfg.request_done(r);
 	if (r->dbc)
 		db_release(r->dbc);
+	answer_unref(r->answer);   /* a render's, when the connection closed before it was queued */
 	theme_release(r->theme);
 	buf_free(&r->body);
 	buf_free(&r->body_in);
@@ -1062,7 +1129,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	unsigned io = cfg->io_threads ? cfg->io_threads : 1;
 	s->d = xcalloc(io, sizeof *s->d);
 	s->fd = xcalloc(io, sizeof *s->fd);
-	cache_init(cfg->cache_bytes, free_variant);
+	cache_init(cfg->cache_bytes, answer_unref);
 	if (bind_listen(cfg->listen, s->fd, io, err, errlen) < 0) {
 		cache_shutdown();
 		free(s->d);

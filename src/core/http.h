@@ -53,7 +53,8 @@ struct req {
 	struct alloc_guard guard;        /* its allocations (core/arena): a failure answers 503 */
 	struct work work;                /* core/http: handed to a render worker */
 	unsigned want;                   /* core/http: the cache variants the reader accepts */
-	bool hang_up;                    /* core/http: the response could not be queued */
+	bool shared;                     /* core/http: may read and fill the shared page cache */
+	void *answer;                    /* core/http: a worker's response, for the I/O thread to queue */
 
 	/* page cache: a handler that makes a page every anonymous reader may
 	 * share calls resp_cache() and names what the page shows with
