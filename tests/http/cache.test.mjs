@@ -110,6 +110,37 @@ test('many readers of one cold page: rendered once', async () => {
   assert.equal(lines.filter((l) => l.includes('cache=miss')).length, 1, 'one render for 40 concurrent readers');
 });
 
+test('a cache far smaller than the site: pages evicted while their readers wait are still sent whole', async () => {
+  // 1 MiB holds a dozen pages: most stores evict, some before the page's
+  // own reader has been sent it (the reader's reference keeps it alive)
+  const C = await startServer(['--base-url', 'http://gazette.test', '--cache-size', '1', '--no-access-log'], { db: A.db });
+  try {
+    const locs = (xml) => [...xml.matchAll(/<loc>https?:\/\/[^/<]+([^<]*)<\/loc>/g)].map((m) => m[1]);
+    const paths = [];
+    for (const map of locs((await get(B.base, '/sitemap.xml')).body)) {
+      if (!map.includes('news')) paths.push(...locs((await get(B.base, map)).body));
+    }
+    const pages = [...new Set(paths)].slice(0, 150);
+    assert.ok(pages.length >= 60, `${pages.length} pages in the sitemaps`);
+    const want = new Map();
+    for (const p of pages) want.set(p, (await get(B.base, p)).body);
+    for (let round = 0; round < 2; round++) {
+      let next = 0;
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (next < pages.length) {
+          const p = pages[next++];
+          const r = await get(C.base, p);
+          assert.equal(r.status, 200, p);
+          assert.equal(r.body, want.get(p), `${p} as a fresh render`);
+        }
+      }));
+    }
+    assert.ok(await metric(C, 'gazette_cache_evictions_total') > 50, 'pages were evicted');
+  } finally {
+    assert.equal((await C.stop({ keep: true })).code, 0);
+  }
+});
+
 test('/metrics: per-route counts and latency, cache and database figures, loopback only', async () => {
   const m = (await get(A.base, '/metrics')).body;
   assert.match(m, /^gazette_requests_total\{route="\/\{edition\}\/",status="2xx"\} \d+$/m);
