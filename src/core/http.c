@@ -456,8 +456,6 @@ struct answer {
 static struct answer *
 answer_new(struct MHD_Response *resp)
 {
-	if (!resp)
-		oom();
 	struct answer *a = xmalloc(sizeof *a);
 	a->resp = resp;
 	atomic_init(&a->refs, 1);
@@ -528,6 +526,14 @@ queue_304(struct MHD_Connection *con, const char *etag, const char *cc)
 	return ret;
 }
 
+/* A 304 for a worker to leave in its request; NULL if none could be made. */
+static struct answer *
+answer_304(const char *etag, const char *cc)
+{
+	struct MHD_Response *resp = make_304(etag, cc);
+	return resp ? answer_new(resp) : NULL;
+}
+
 /* A cache hit is queued on con at once (an I/O thread), or, with con
  * NULL (a worker), left in r->answer for the I/O thread to queue. */
 struct hit {
@@ -557,12 +563,10 @@ serve_hit(const struct cache_variant_data *v, enum cache_variant which, void *ar
 	count_view(h->r);
 	if (etag_matches(h->r, v->etag)) {
 		h->r->status = 304;
-		if (h->con) {
+		if (h->con)
 			h->ret = queue_304(h->con, v->etag, v->cache_control);
-		} else {
-			struct MHD_Response *resp = make_304(v->etag, v->cache_control);
-			h->r->answer = resp ? answer_new(resp) : NULL;
-		}
+		else
+			h->r->answer = answer_304(v->etag, v->cache_control);
 		return;
 	}
 	h->r->status = 200;
@@ -599,7 +603,7 @@ resp_expires(struct req *r, long long t)
 /* Leaves r's response in r->answer; a cacheable 200 becomes a cache entry
  * under key (with gzip and brotli variants) when key is set. */
 static void
-make_answer(struct req *r, const char *key, uint64_t epoch, unsigned want)
+make_answer(struct req *r, const char *key, uint64_t epoch)
 {
 	if (r->tags_overflow)
 		key = NULL;   /* a page whose dependencies were not all recorded is not kept */
@@ -647,7 +651,7 @@ make_answer(struct req *r, const char *key, uint64_t epoch, unsigned want)
 			v[CV_BR].resp = make_variant(r, br, bl, "br", v[CV_BR].etag, cc, true);
 			v[CV_BR].len = bl;
 		}
-	} else if (worth && (want & (1u << CV_GZIP))) {
+	} else if (worth && (r->want & (1u << CV_GZIP))) {
 		/* not cached: compress for this reader only, quickly */
 		size_t zl;
 		char *gz = compress_gzip_quick(body, len, &zl);
@@ -668,14 +672,13 @@ make_answer(struct req *r, const char *key, uint64_t epoch, unsigned want)
 		v[i].count_id = r->count_id;
 	}
 	enum cache_variant which = CV_IDENTITY;
-	if ((want & (1u << CV_BR)) && v[CV_BR].resp)
+	if ((r->want & (1u << CV_BR)) && v[CV_BR].resp)
 		which = CV_BR;
-	else if ((want & (1u << CV_GZIP)) && v[CV_GZIP].resp)
+	else if ((r->want & (1u << CV_GZIP)) && v[CV_GZIP].resp)
 		which = CV_GZIP;
 	if (etag_matches(r, v[which].etag)) {
 		r->status = 304;
-		struct MHD_Response *resp = make_304(v[which].etag, cc);
-		r->answer = resp ? answer_new(resp) : NULL;
+		r->answer = answer_304(v[which].etag, cc);
 	} else {
 		r->sent = v[which].len;
 		r->answer = answer_ref(v[which].resp);   /* held past a possible eviction */
@@ -784,7 +787,7 @@ respond(struct req *r)
 		db_release(r->dbc);
 		r->dbc = NULL;
 	}
-	make_answer(r, key, epoch, r->want);
+	make_answer(r, key, epoch);
 	if (filling)
 		cache_fill_end(key);
 }
