@@ -615,7 +615,8 @@ routes_register(void)
 }
 
 /* Stops the server (requests in flight finish), the background jobs when
- * they were started, then closes what they used. */
+ * they were started, then closes what they used: the page cache only once
+ * no job can invalidate it any more. */
 static void
 serve_teardown(struct server *srv, struct db *db, bool jobs)
 {
@@ -625,6 +626,7 @@ serve_teardown(struct server *srv, struct db *db, bool jobs)
 		scheduler_stop();
 		inval_poller_stop();
 	}
+	cache_shutdown();
 	db_close(db);
 	site_shutdown();
 	router_reset();

@@ -1206,6 +1206,8 @@ server_stop(struct server *s)
 	close_all(s, true);
 	workers_free(s->pool);
 	deadlines_stop();
-	cache_shutdown();
+	/* the cache outlives the server: background jobs (the scheduler, the
+	 * invalidation poller) may still invalidate until they stop, and the
+	 * caller shuts it down after them with cache_shutdown() */
 	free(s);
 }

@@ -121,10 +121,12 @@ struct server_config {
 	bool behind_proxy;                               /* the reader's address is X-Real-IP on loopback connections */
 };
 
-/* Binds, starts the workers and returns; NULL with the reason in err. */
+/* Binds, starts the workers and the page cache (core/cache) and returns;
+ * NULL with the reason in err. */
 struct server *server_start(const struct server_config *cfg, char *err, size_t errlen);
 /* Stops accepting, lets in-flight requests finish (up to a few seconds),
- * then stops. */
+ * then stops. The page cache stays until cache_shutdown(), for whatever
+ * may still invalidate it. */
 void server_stop(struct server *s);
 const struct server_config *server_config(const struct server *s);
 
