@@ -79,10 +79,11 @@ const struct cfg_def cfg_defs[] = {
 	{"threads", "server", CFG_INT, "N", NULL, 1, 256, NULL,
 	    "Worker threads: they render pages and run everything else a request asks of the database. "
 	    "Unset: one per processor core.", NULL, false},
-	{"io-threads", "server", CFG_INT, "N", "1", 1, 64, NULL,
-	    "Threads that read requests and send answers, each with its own listening socket (SO_REUSEPORT). "
-	    "They answer cached pages from memory themselves and hand the rest to the workers. One sends "
-	    "well over 100,000 cached pages a second; more help only on many cores.", NULL, false},
+	{"io-threads", "server", CFG_INT, "N", NULL, 1, 64, NULL,
+	    "Threads that read requests and send answers, each with its own listening socket (SO_REUSEPORT); "
+	    "a new connection goes to the one numbered by the CPU that received it. They answer cached pages "
+	    "from memory themselves and hand the rest to the workers. Unset: one per processor core (up to 64).",
+	    NULL, false},
 	{"theme", "server", CFG_TEXT, "DIR", NULL, 0, 0, NULL,
 	    "A theme folder holding templates/ and static/. Unset: the built-in default theme. SIGHUP reloads it.",
 	    check_nonempty, false},

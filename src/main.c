@@ -350,7 +350,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		o->listen = "127.0.0.1:8080";   /* the table's default; never unset */
 	o->base_url = cfg_text(settings, "base-url");
 	o->threads = (unsigned)cfg_int(settings, "threads", 0);
-	o->io_threads = (unsigned)cfg_int(settings, "io-threads", 1);
+	o->io_threads = (unsigned)cfg_int(settings, "io-threads", 0);   /* 0: one per core */
 	o->theme = cfg_text(settings, "theme");
 	o->behind_proxy = cfg_bool(settings, "behind-proxy");
 	o->no_access_log = !cfg_bool(settings, "access-log");

@@ -65,7 +65,10 @@ export async function startServer(extraArgs = [], opts = {}) {
   // a slowed binary (valgrind) spends far more than its share on sign-ins
   // and searches: the costly routes' limit would shed the tests' requests
   const slowArgs = SLOW > 1 ? ['--costly-share', '0'] : [];
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...slowArgs, ...extraArgs],
+  // opts.prefix: a command the server runs under (e.g. prlimit)
+  const argv = [BIN, 'serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...slowArgs, ...extraArgs];
+  const cmd = [...(opts.prefix || []), ...argv];
+  const proc = spawn(cmd[0], cmd.slice(1),
     { stdio: ['ignore', log, log], cwd: dir, env: opts.env || process.env });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000 * SLOW;

@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, get } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServer, get, SLOW } from './harness.mjs';
 
 let S;
 // a small share (5 % of two workers), so that a test-sized flood passes it
@@ -115,6 +116,50 @@ test('deadlines: headers or a body sent a byte at a time are cut past the client
     }
     s.destroy();
     assert.equal(answers, 4, 'a steady keep-alive client kept its connection');
+  } finally {
+    assert.equal((await T.stop()).code, 0);
+  }
+});
+
+// Connections from one CPU all go to one I/O thread (steering by CPU); that
+// thread may then hold the whole connection budget, and no more: under 400
+// descriptors the server keeps 256 connections (connection_limit) in all.
+// The client runs pinned to CPU 0, so every connection takes that path.
+const holder = `
+import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+const [port, n] = process.argv.slice(1).map(Number);
+const socks = await Promise.all(Array.from({ length: n }, () => new Promise((res) => {
+  const s = net.connect(port, '127.0.0.1', () => res(s));
+  s.on('error', () => res(s));
+})));
+await new Promise((r) => setTimeout(r, 1000));   // every one accepted, or refused and closed
+let served = 0;
+await Promise.all(socks.map((s) => new Promise((res) => {
+  let got = '';
+  s.on('data', (d) => { got += d.toString('latin1'); if (got.includes('\\r\\n\\r\\n')) { served += got.startsWith('HTTP/1.1 200') ? 1 : 0; res(); } });
+  s.on('close', res);
+  s.on('error', res);
+  setTimeout(res, 5000);
+  s.write('GET /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n', () => {});
+})));
+console.log(JSON.stringify({ served }));
+socks.forEach((s) => s.destroy());
+`;
+
+test('one I/O thread may hold the whole connection budget, and the budget holds over all of them', { skip: SLOW > 1 ? 'valgrind keeps descriptors of its own' : false }, async () => {
+  const T = await startServer(['--per-ip', '0', '--io-threads', '2'], { prefix: ['prlimit', '--nofile=400:400'] });
+  try {
+    const run = (n) => {
+      const r = spawnSync('taskset', ['-c', '0', process.execPath, '--input-type=module', '-e', holder, String(T.port), String(n)], { encoding: 'utf8', timeout: 30000 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout).served;
+    };
+    const few = run(200);
+    assert.equal(few, 200, `200 connections on one thread, all served (a thread's half of the budget would be 128): ${few}`);
+    const many = run(320);
+    assert.ok(many >= 240 && many <= 256, `320 connections: as many served as the budget of 256 allows, no more: ${many}`);
+    assert.equal((await get(T.base, '/en/')).status, 200, 'served again once they are gone');
   } finally {
     assert.equal((await T.stop()).code, 0);
   }
