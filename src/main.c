@@ -350,7 +350,7 @@ parse_opts(const char *cmd, int argc, char **argv, struct opts *o)
 		o->listen = "127.0.0.1:8080";   /* the table's default; never unset */
 	o->base_url = cfg_text(settings, "base-url");
 	o->threads = (unsigned)cfg_int(settings, "threads", 0);
-	o->io_threads = (unsigned)cfg_int(settings, "io-threads", 0);   /* 0: one per core */
+	o->io_threads = (unsigned)cfg_int(settings, "io-threads", 0);
 	o->theme = cfg_text(settings, "theme");
 	o->behind_proxy = cfg_bool(settings, "behind-proxy");
 	o->no_access_log = !cfg_bool(settings, "access-log");
@@ -639,9 +639,12 @@ static int
 cmd_serve(struct opts *o)
 {
 	char err[1024], theme_dir[4096], locale_dir[4096], base[512];
-	unsigned threads = o->threads ? o->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	if (threads < 1)
-		threads = 1;
+	/* unset: one worker and one I/O thread per core (I/O threads up to 64) */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	unsigned threads = o->threads ? o->threads : (unsigned)cores;
+	unsigned io_threads = o->io_threads ? o->io_threads : cores > 64 ? 64 : (unsigned)cores;
 	snprintf(theme_dir, sizeof theme_dir, "%s", o->theme ? o->theme : "");
 	if (!o->theme)
 		snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", datadir());
@@ -696,7 +699,7 @@ cmd_serve(struct opts *o)
 	struct server_config cfg = {
 		.listen = o->listen,
 		.threads = threads,
-		.io_threads = o->io_threads,
+		.io_threads = io_threads,
 		.db = db,
 		.dev = o->dev,
 		.cache_bytes = o->no_cache || o->dev ? 0 : (size_t)(o->cache_mib ? o->cache_mib : 256) << 20,

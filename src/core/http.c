@@ -1168,11 +1168,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	struct server *s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
 	unsigned threads = cfg->threads ? cfg->threads : 2;
-	unsigned io = cfg->io_threads;
-	if (!io) {   /* one per core */
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		io = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
-	}
+	unsigned io = cfg->io_threads ? cfg->io_threads : 1;
 	s->d = xcalloc(io, sizeof *s->d);
 	s->fd = xcalloc(io, sizeof *s->fd);
 	cache_init(cfg->cache_bytes, answer_unref);

@@ -103,7 +103,7 @@ typedef void (*handler_fn)(struct req *r);
 struct server_config {
 	const char *listen;          /* HOST:PORT */
 	unsigned threads;            /* render workers */
-	unsigned io_threads;         /* event loops: cache hits, reading and sending (0: one per core) */
+	unsigned io_threads;         /* event loops: cache hits, reading and sending (0: 1) */
 	struct db *db;
 	bool dev;                    /* reload templates on every request */
 	size_t cache_bytes;          /* page cache bound; 0 turns the cache off */

@@ -127,7 +127,6 @@ test('deadlines: headers or a body sent a byte at a time are cut past the client
 // The client runs pinned to CPU 0, so every connection takes that path.
 const holder = `
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
 const [port, n] = process.argv.slice(1).map(Number);
 const socks = await Promise.all(Array.from({ length: n }, () => new Promise((res) => {
   const s = net.connect(port, '127.0.0.1', () => res(s));
