@@ -388,6 +388,29 @@ handle(struct req *r)
 	r->srv->cfg.dispatch(r);
 }
 
+/* Per I/O thread, for /metrics: the requests it began and the connections
+ * it holds, which show how steering by CPU spread the load. Each thread
+ * writes its own entry (its own cache line); connection_cb tells a thread
+ * which entry is its. */
+#define IO_MAX 64
+static struct io_stat {
+	_Alignas(64) _Atomic unsigned long long requests;
+	_Atomic unsigned conns;
+} io_stats[IO_MAX];
+static _Atomic unsigned io_stat_n;
+static _Thread_local struct io_stat *io_mine;
+
+unsigned
+http_io_stats(unsigned long long *requests, unsigned *conns, unsigned max)
+{
+	unsigned n = atomic_load(&io_stat_n);
+	for (unsigned i = 0; i < n && i < max; i++) {
+		requests[i] = atomic_load_explicit(&io_stats[i].requests, memory_order_relaxed);
+		conns[i] = atomic_load_explicit(&io_stats[i].conns, memory_order_relaxed);
+	}
+	return n < max ? n : max;
+}
+
 /* Called by MHD with the raw URI before anything else: allocates the
  * request. Its return value becomes the connection's *req_cls. */
 static void *
@@ -396,6 +419,8 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	struct server *s = cls;
 	struct req *r = xcalloc(1, sizeof *r);
 	s->inflight++;
+	if (io_mine)
+		atomic_fetch_add_explicit(&io_mine->requests, 1, memory_order_relaxed);
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -996,12 +1021,15 @@ accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
 static void
 connection_cb(void *cls, struct MHD_Connection *con, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
 {
-	(void)cls;
+	struct io_stat *st = cls;   /* the daemon's, so its thread's */
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		io_mine = st;
+		atomic_fetch_add_explicit(&st->conns, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&open_conns, 1, memory_order_relaxed);
 		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 		*socket_ctx = fi ? deadline_open(fi->connect_fd) : NULL;
 	} else {
+		atomic_fetch_sub_explicit(&st->conns, 1, memory_order_relaxed);
 		atomic_fetch_sub_explicit(&open_conns, 1, memory_order_relaxed);
 		deadline_close(*socket_ctx);   /* before libmicrohttpd closes the socket */
 		*socket_ctx = NULL;
@@ -1169,6 +1197,13 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	s->cfg = *cfg;
 	unsigned threads = cfg->threads ? cfg->threads : 2;
 	unsigned io = cfg->io_threads ? cfg->io_threads : 1;
+	if (io > IO_MAX)
+		io = IO_MAX;
+	for (unsigned i = 0; i < IO_MAX; i++) {
+		atomic_store(&io_stats[i].requests, 0);
+		atomic_store(&io_stats[i].conns, 0);
+	}
+	atomic_store(&io_stat_n, io);
 	s->d = xcalloc(io, sizeof *s->d);
 	s->fd = xcalloc(io, sizeof *s->fd);
 	cache_init(cfg->cache_bytes, answer_unref);
@@ -1206,7 +1241,7 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)24576,   /* 8 KB cookies fit; MHD clears the pool per request */
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)timeout,
 		    MHD_OPTION_CONNECTION_LIMIT, limit > 16 ? limit : 16,
-		    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
+		    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, &io_stats[i],
 		    MHD_OPTION_END);
 		if (!s->d[i]) {
 			snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);

@@ -129,5 +129,8 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
  * may still invalidate it. */
 void server_stop(struct server *s);
 const struct server_config *server_config(const struct server *s);
+/* Per I/O thread: requests begun and connections open, for /metrics;
+ * returns how many threads (at most max) were filled in. */
+unsigned http_io_stats(unsigned long long *requests, unsigned *conns, unsigned max);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "db.h"
 #include "invalidate.h"
+#include "http.h"
 #include <stdatomic.h>
 #include <string.h>
 
@@ -129,6 +130,17 @@ metrics_render(struct buf *o)
 	    "# HELP gazette_render_queued Requests waiting for a render worker.\n"
 	    "# TYPE gazette_render_queued gauge\ngazette_render_queued %u\n",
 	    workers, queued);
+	unsigned long long io_req[64];
+	unsigned io_conns[64];
+	unsigned nio = http_io_stats(io_req, io_conns, 64);
+	buf_puts(o, "# HELP gazette_io_requests_total Requests begun on each I/O thread (a connection goes to the one "
+		    "numbered by the CPU that received it).\n# TYPE gazette_io_requests_total counter\n");
+	for (unsigned i = 0; i < nio; i++)
+		buf_printf(o, "gazette_io_requests_total{thread=\"%u\"} %llu\n", i, io_req[i]);
+	buf_puts(o, "# HELP gazette_io_connections Connections each I/O thread holds open.\n"
+		    "# TYPE gazette_io_connections gauge\n");
+	for (unsigned i = 0; i < nio; i++)
+		buf_printf(o, "gazette_io_connections{thread=\"%u\"} %u\n", i, io_conns[i]);
 	struct cache_stats cs;
 	cache_get_stats(&cs);
 	buf_printf(o,

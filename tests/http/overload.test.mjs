@@ -1,11 +1,14 @@
 // overload.test.mjs: a flood of costly requests (searches) past their share
 // of the workers is answered 503 with Retry-After while cached pages keep
 // answering 200; slow clients that never finish their headers do not stop
-// the others; /metrics counts what was shed. No timing is judged here
-// (bench/overload measures p99 under load).
+// the others; /metrics counts what was shed; a client pinned to one CPU
+// is served by that CPU's I/O thread, and /metrics counts each thread's
+// requests. No timing is judged here (bench/overload measures p99 under
+// load).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { startServer, get, SLOW } from './harness.mjs';
 
@@ -159,6 +162,41 @@ test('one I/O thread may hold the whole connection budget, and the budget holds 
     const many = run(320);
     assert.ok(many >= 240 && many <= 256, `320 connections: as many served as the budget of 256 allows, no more: ${many}`);
     assert.equal((await get(T.base, '/en/')).status, 200, 'served again once they are gone');
+  } finally {
+    assert.equal((await T.stop()).code, 0);
+  }
+});
+
+// Requests over keep-alive connections from a process pinned to one CPU.
+const reader = `
+const [url, n] = process.argv.slice(1);
+for (let i = 0; i < Number(n); i++) {
+  const r = await fetch(url);
+  await r.arrayBuffer();
+  if (r.status !== 200) { console.error('status ' + r.status); process.exit(1); }
+}
+`;
+
+test('a client is served by the I/O thread numbered by its CPU, and /metrics counts each thread', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : false }, async () => {
+  const T = await startServer(['--io-threads', '2']);
+  try {
+    const io = async () => {
+      const m = (await get(T.base, '/metrics')).body;
+      assert.match(m, /^gazette_io_connections\{thread="1"\} \d+$/m);
+      return [0, 1].map((t) => Number(m.match(new RegExp(`^gazette_io_requests_total\\{thread="${t}"\\} (\\d+)$`, 'm'))[1]));
+    };
+    const from = (cpu, n) => {
+      const r = spawnSync('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', reader, T.base + '/en/', String(n)], { encoding: 'utf8', timeout: 30000 });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    // each /metrics read is one more request, on either thread
+    const a = await io();
+    from(0, 20);
+    const b = await io();
+    from(1, 30);
+    const c = await io();
+    assert.ok(b[0] - a[0] >= 20 && b[1] - a[1] <= 1, `20 requests from CPU 0: thread 0 +${b[0] - a[0]}, thread 1 +${b[1] - a[1]}`);
+    assert.ok(c[1] - b[1] >= 30 && c[0] - b[0] <= 1, `30 requests from CPU 1: thread 0 +${c[0] - b[0]}, thread 1 +${c[1] - b[1]}`);
   } finally {
     assert.equal((await T.stop()).code, 0);
   }
