@@ -392,11 +392,10 @@ handle(struct req *r)
  * it holds, which show how steering by CPU spread the load. Each thread
  * writes its own entry (its own cache line); connection_cb tells a thread
  * which entry is its. */
-#define IO_MAX 64
 static struct io_stat {
 	_Alignas(64) _Atomic unsigned long long requests;
 	_Atomic unsigned conns;
-} io_stats[IO_MAX];
+} io_stats[HTTP_IO_MAX];
 static _Atomic unsigned io_stat_n;
 static _Thread_local struct io_stat *io_mine;
 
@@ -1197,9 +1196,9 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 	s->cfg = *cfg;
 	unsigned threads = cfg->threads ? cfg->threads : 2;
 	unsigned io = cfg->io_threads ? cfg->io_threads : 1;
-	if (io > IO_MAX)
-		io = IO_MAX;
-	for (unsigned i = 0; i < IO_MAX; i++) {
+	if (io > HTTP_IO_MAX)
+		io = HTTP_IO_MAX;
+	for (unsigned i = 0; i < HTTP_IO_MAX; i++) {
 		atomic_store(&io_stats[i].requests, 0);
 		atomic_store(&io_stats[i].conns, 0);
 	}

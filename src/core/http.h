@@ -129,8 +129,10 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
  * may still invalidate it. */
 void server_stop(struct server *s);
 const struct server_config *server_config(const struct server *s);
-/* Per I/O thread: requests begun and connections open, for /metrics;
- * returns how many threads (at most max) were filled in. */
+/* Per I/O thread (at most HTTP_IO_MAX of them): requests begun and
+ * connections open, for /metrics; returns how many threads (at most max)
+ * were filled in. */
+#define HTTP_IO_MAX 64
 unsigned http_io_stats(unsigned long long *requests, unsigned *conns, unsigned max);
 
 #endif

@@ -130,9 +130,9 @@ metrics_render(struct buf *o)
 	    "# HELP gazette_render_queued Requests waiting for a render worker.\n"
 	    "# TYPE gazette_render_queued gauge\ngazette_render_queued %u\n",
 	    workers, queued);
-	unsigned long long io_req[64];
-	unsigned io_conns[64];
-	unsigned nio = http_io_stats(io_req, io_conns, 64);
+	unsigned long long io_req[HTTP_IO_MAX];
+	unsigned io_conns[HTTP_IO_MAX];
+	unsigned nio = http_io_stats(io_req, io_conns, HTTP_IO_MAX);
 	buf_puts(o, "# HELP gazette_io_requests_total Requests begun on each I/O thread (a connection goes to the one "
 		    "numbered by the CPU that received it).\n# TYPE gazette_io_requests_total counter\n");
 	for (unsigned i = 0; i < nio; i++)
