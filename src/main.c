@@ -639,12 +639,12 @@ static int
 cmd_serve(struct opts *o)
 {
 	char err[1024], theme_dir[4096], locale_dir[4096], base[512];
-	/* unset: one worker and one I/O thread per core (I/O threads up to 64) */
+	/* unset: one worker and one I/O thread per core (I/O threads up to HTTP_IO_MAX) */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
 	unsigned threads = o->threads ? o->threads : (unsigned)cores;
-	unsigned io_threads = o->io_threads ? o->io_threads : cores > 64 ? 64 : (unsigned)cores;
+	unsigned io_threads = o->io_threads ? o->io_threads : cores > HTTP_IO_MAX ? HTTP_IO_MAX : (unsigned)cores;
 	snprintf(theme_dir, sizeof theme_dir, "%s", o->theme ? o->theme : "");
 	if (!o->theme)
 		snprintf(theme_dir, sizeof theme_dir, "%s/themes/default", datadir());

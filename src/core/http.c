@@ -998,12 +998,21 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 	s->inflight--;
 }
 
-/* Open connections over every I/O thread, and the most there may be: the
+/* The most connections there may be open over every I/O thread: the
  * threads share one budget of file descriptors, and steering by CPU may
  * give one thread nearly all of them (a network card that takes every
  * connection on one CPU), so no thread has a share of its own. */
-static _Atomic unsigned open_conns;
 static unsigned conn_cap;
+
+/* Connections open over every I/O thread: the sum of each one's count. */
+static unsigned
+open_conns(void)
+{
+	unsigned n = atomic_load(&io_stat_n), sum = 0;
+	for (unsigned i = 0; i < n; i++)
+		sum += atomic_load_explicit(&io_stats[i].conns, memory_order_relaxed);
+	return sum;
+}
 
 /* Connections per remote address (core/limits) and in all: asked before
  * accepting, counted while open. Two threads may both admit the last
@@ -1012,7 +1021,7 @@ static enum MHD_Result
 accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
 {
 	(void)cls;
-	if (atomic_load_explicit(&open_conns, memory_order_relaxed) >= conn_cap)
+	if (open_conns() >= conn_cap)
 		return MHD_NO;
 	return limits_conn_admit(addr, len) ? MHD_YES : MHD_NO;
 }
@@ -1024,12 +1033,10 @@ connection_cb(void *cls, struct MHD_Connection *con, void **socket_ctx, enum MHD
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		io_mine = st;
 		atomic_fetch_add_explicit(&st->conns, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&open_conns, 1, memory_order_relaxed);
 		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
 		*socket_ctx = fi ? deadline_open(fi->connect_fd) : NULL;
 	} else {
 		atomic_fetch_sub_explicit(&st->conns, 1, memory_order_relaxed);
-		atomic_fetch_sub_explicit(&open_conns, 1, memory_order_relaxed);
 		deadline_close(*socket_ctx);   /* before libmicrohttpd closes the socket */
 		*socket_ctx = NULL;
 	}
