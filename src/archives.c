@@ -124,10 +124,10 @@ kind_page(struct req *r)
 }
 
 const struct route archive_routes[] = {
-	{HTTP_GET, "/{edition}/section/{slug}", section_page, NULL},
-	{HTTP_GET, "/{edition}/category/{slug}", category_page, NULL},
-	{HTTP_GET, "/{edition}/tag/{slug}", tag_page, NULL},
-	{HTTP_GET, "/{edition}/author/{slug}", author_page, NULL},
-	{HTTP_GET, "/{edition}/kind/{kind}", kind_page, NULL},
+	{HTTP_GET, "/{edition}/section/{slug}", section_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/category/{slug}", category_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/tag/{slug}", tag_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/author/{slug}", author_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/kind/{kind}", kind_page, NULL, ROUTE_QUICK},
 	{0, NULL, NULL, NULL},
 };

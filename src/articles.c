@@ -433,8 +433,8 @@ article_page(struct req *r)
 }
 
 const struct route article_routes[] = {
-	{HTTP_GET, "/{edition}", edition_redirect, NULL},
-	{HTTP_GET, "/{edition}/", front_page, NULL},
-	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page, NULL},
+	{HTTP_GET, "/{edition}", edition_redirect, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/", front_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/{year}/{month}/{slug}", article_page, NULL, ROUTE_QUICK},
 	{0, NULL, NULL, NULL},
 };

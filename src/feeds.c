@@ -341,16 +341,16 @@ comments_feed(struct req *r)
 }
 
 const struct route feed_routes[] = {
-	{HTTP_GET, "/{edition}/feed.atom", edition_feed, NULL},
-	{HTTP_GET, "/{edition}/feed.rss", edition_feed, NULL},
-	{HTTP_GET, "/{edition}/section/{slug}/feed.atom", section_feed, NULL},
-	{HTTP_GET, "/{edition}/section/{slug}/feed.rss", section_feed, NULL},
-	{HTTP_GET, "/{edition}/category/{slug}/feed.atom", category_feed, NULL},
-	{HTTP_GET, "/{edition}/category/{slug}/feed.rss", category_feed, NULL},
-	{HTTP_GET, "/{edition}/tag/{slug}/feed.atom", tag_feed, NULL},
-	{HTTP_GET, "/{edition}/tag/{slug}/feed.rss", tag_feed, NULL},
-	{HTTP_GET, "/{edition}/author/{slug}/feed.atom", author_feed, NULL},
-	{HTTP_GET, "/{edition}/author/{slug}/feed.rss", author_feed, NULL},
+	{HTTP_GET, "/{edition}/feed.atom", edition_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/feed.rss", edition_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/section/{slug}/feed.atom", section_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/section/{slug}/feed.rss", section_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/category/{slug}/feed.atom", category_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/category/{slug}/feed.rss", category_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/tag/{slug}/feed.atom", tag_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/tag/{slug}/feed.rss", tag_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/author/{slug}/feed.atom", author_feed, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/author/{slug}/feed.rss", author_feed, NULL, ROUTE_QUICK},
 	{HTTP_GET, "/comments/{id}/feed.atom", comments_feed, NULL},
 	{0, NULL, NULL, NULL},
 };

@@ -672,7 +672,11 @@ cmd_serve(struct opts *o)
 		return 1;
 	}
 	theme_install(t);
-	struct db *db = open_db(o->db, (int)threads + 3);   /* a connection per worker, the invalidation poller, the scheduler, the mail worker */
+	/* a connection per worker, the invalidation poller, the scheduler and
+	 * the mail worker; with SQLite, one per I/O thread too, which renders
+	 * quick pages itself when every I/O thread is busy (core/http) */
+	bool local = !db_url_is_pg(o->db);
+	struct db *db = open_db(o->db, (int)threads + 3 + (local ? (int)io_threads : 0));
 	if (!db) {
 		theme_install(NULL);
 		i18n_shutdown();
@@ -715,6 +719,7 @@ cmd_serve(struct opts *o)
 		.fault_injection = o->fault_injection,
 		.behind_proxy = o->behind_proxy,
 		.client_timeout = (unsigned)o->client_timeout,
+		.quick = local && !o->dev ? site_quick : NULL,
 	};
 	if (cfg.fault_injection)
 		log_error("fault injection is on (--fault-injection): for tests, never for a public site");

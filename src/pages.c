@@ -288,6 +288,6 @@ page_serve(struct req *r, const struct edition *ed, const char *path)
 }
 
 const struct route page_routes[] = {
-	{HTTP_GET, "/{edition}/{*path}", page_view, NULL},
+	{HTTP_GET, "/{edition}/{*path}", page_view, NULL, ROUTE_QUICK},
 	{0, NULL, NULL, NULL},
 };

@@ -427,6 +427,14 @@ site_error_page(struct req *r, int status)
 	page_render(&p, "error.html", status);
 }
 
+bool
+site_quick(struct req *r)
+{
+	int status;
+	const struct route *rt = router_match(r, &status);
+	return rt && (rt->flags & ROUTE_QUICK) && !rt->guard;
+}
+
 void
 site_dispatch(struct req *r)
 {

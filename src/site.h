@@ -183,6 +183,8 @@ bool admin_guard(struct req *r, const char *guard);
 
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);
+/* Whether r's route is a reader page marked ROUTE_QUICK (server_config.quick). */
+bool site_quick(struct req *r);
 void site_error_page(struct req *r, int status);
 extern const struct route site_routes[];
 

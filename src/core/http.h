@@ -22,6 +22,7 @@ struct db;
 struct db_conn;
 struct theme;
 struct server;
+struct route;
 
 struct req {
 	struct arena a;                  /* freed when the request ends */
@@ -48,6 +49,9 @@ struct req {
 	void *app;                       /* per-request state of the application layer */
 	void *user;                      /* the application's signed-in user, once known */
 	const char *route;               /* the matched route pattern (metrics, logs) */
+	const struct route *matched;     /* core/router: what router_match found, once it has run */
+	int match_status;                /* core/router: and its 404 or 405 when it found none */
+	bool match_done;
 	double started;                  /* monotonic seconds at the request line */
 	bool answered;
 	struct alloc_guard guard;        /* its allocations (core/arena): a failure answers 503 */
@@ -55,6 +59,7 @@ struct req {
 	unsigned want;                   /* core/http: the cache variants the reader accepts */
 	bool shared;                     /* core/http: may read and fill the shared page cache */
 	void *answer;                    /* core/http: a worker's response, for the I/O thread to queue */
+	void *io;                        /* core/http: the I/O thread's counters (struct io_stat) */
 
 	/* page cache: a handler that makes a page every anonymous reader may
 	 * share calls resp_cache() and names what the page shows with
@@ -119,6 +124,11 @@ struct server_config {
 	unsigned client_timeout;                         /* seconds a client may idle, and the base of its deadlines (0: 30) */
 	bool fault_injection;                            /* tests: honour Gazette-Fault (db_fault_arm) from loopback */
 	bool behind_proxy;                               /* the reader's address is X-Real-IP on loopback connections */
+	/* NULL, or whether r (its URI parsed, nothing rendered yet) is a page
+	 * cheap to render from a local database: the connection's own I/O
+	 * thread then renders it, instead of a worker, when it is made for
+	 * this reader alone and every I/O thread is busy (core/http). */
+	bool (*quick)(struct req *r);
 };
 
 /* Binds, starts the workers and the page cache (core/cache) and returns;
@@ -129,10 +139,14 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
  * may still invalidate it. */
 void server_stop(struct server *s);
 const struct server_config *server_config(const struct server *s);
-/* Per I/O thread (at most HTTP_IO_MAX of them): requests begun and
- * connections open, for /metrics; returns how many threads (at most max)
- * were filled in. */
+/* Per I/O thread (at most HTTP_IO_MAX of them), for /metrics: requests
+ * begun, renders it did itself (server_config.quick), connections open;
+ * returns how many threads (at most max) were filled in. */
 #define HTTP_IO_MAX 64
-unsigned http_io_stats(unsigned long long *requests, unsigned *conns, unsigned max);
+struct io_counts {
+	unsigned long long requests, renders;
+	unsigned conns;
+};
+unsigned http_io_stats(struct io_counts *out, unsigned max);
 
 #endif

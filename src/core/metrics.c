@@ -130,17 +130,20 @@ metrics_render(struct buf *o)
 	    "# HELP gazette_render_queued Requests waiting for a render worker.\n"
 	    "# TYPE gazette_render_queued gauge\ngazette_render_queued %u\n",
 	    workers, queued);
-	unsigned long long io_req[HTTP_IO_MAX];
-	unsigned io_conns[HTTP_IO_MAX];
-	unsigned nio = http_io_stats(io_req, io_conns, HTTP_IO_MAX);
+	struct io_counts io[HTTP_IO_MAX];
+	unsigned nio = http_io_stats(io, HTTP_IO_MAX);
 	buf_puts(o, "# HELP gazette_io_requests_total Requests begun on each I/O thread (a connection goes to the one "
 		    "numbered by the CPU that received it).\n# TYPE gazette_io_requests_total counter\n");
 	for (unsigned i = 0; i < nio; i++)
-		buf_printf(o, "gazette_io_requests_total{thread=\"%u\"} %llu\n", i, io_req[i]);
+		buf_printf(o, "gazette_io_requests_total{thread=\"%u\"} %llu\n", i, io[i].requests);
+	buf_puts(o, "# HELP gazette_io_renders_total Pages each I/O thread rendered itself, not handing them to a "
+		    "worker: quick pages for one reader alone while every I/O thread was busy.\n# TYPE gazette_io_renders_total counter\n");
+	for (unsigned i = 0; i < nio; i++)
+		buf_printf(o, "gazette_io_renders_total{thread=\"%u\"} %llu\n", i, io[i].renders);
 	buf_puts(o, "# HELP gazette_io_connections Connections each I/O thread holds open.\n"
 		    "# TYPE gazette_io_connections gauge\n");
 	for (unsigned i = 0; i < nio; i++)
-		buf_printf(o, "gazette_io_connections{thread=\"%u\"} %u\n", i, io_conns[i]);
+		buf_printf(o, "gazette_io_connections{thread=\"%u\"} %u\n", i, io[i].conns);
 	struct cache_stats cs;
 	cache_get_stats(&cs);
 	buf_printf(o,

@@ -67,8 +67,8 @@ match(struct req *r, const char *pat, const char *path, bool fill)
 	return true;
 }
 
-const struct route *
-router_match(struct req *r, int *status)
+static const struct route *
+find(struct req *r, int *status)
 {
 	bool path_found = false;
 	int m = r->method == HTTP_HEAD ? HTTP_GET | HTTP_HEAD : r->method;
@@ -84,12 +84,19 @@ router_match(struct req *r, int *status)
 			path_found = true;
 		}
 	}
-	if (path_found) {
-		*status = 405;
-		return NULL;
-	}
-	*status = 404;
+	*status = path_found ? 405 : 404;
 	return NULL;
+}
+
+const struct route *
+router_match(struct req *r, int *status)
+{
+	if (!r->match_done) {   /* once: core/http may have asked, to choose where it renders */
+		r->match_done = true;
+		r->matched = find(r, &r->match_status);
+	}
+	*status = r->match_status;
+	return r->matched;
 }
 
 void

@@ -14,9 +14,12 @@ struct route {
 	handler_fn handler;
 	const char *guard;      /* NULL: public; else what the caller must hold
 	                           (the application checks it before the handler) */
-	unsigned flags;         /* ROUTE_COSTLY: within the costly routes' budget (core/limits) */
+	unsigned flags;         /* ROUTE_COSTLY: within the costly routes' budget (core/limits);
+	                           ROUTE_QUICK: a reader page that renders in well under a
+	                           millisecond, which an I/O thread may render itself (core/http) */
 };
 #define ROUTE_COSTLY 1u
+#define ROUTE_QUICK 2u
 
 void router_add(const struct route *table);   /* ends with {0} */
 void router_reset(void);

@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { startServer, get, SLOW } from './harness.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { startServer, get, SLOW, PG } from './harness.mjs';
 
 let S;
 // a small share (5 % of two workers), so that a test-sized flood passes it
@@ -197,6 +197,87 @@ test('a client is served by the I/O thread numbered by its CPU, and /metrics cou
     const c = await io();
     assert.ok(b[0] - a[0] >= 20 && b[1] - a[1] <= 1, `20 requests from CPU 0: thread 0 +${b[0] - a[0]}, thread 1 +${b[1] - a[1]}`);
     assert.ok(c[1] - b[1] >= 30 && c[0] - b[0] <= 1, `30 requests from CPU 1: thread 0 +${c[0] - b[0]}, thread 1 +${c[1] - b[1]}`);
+  } finally {
+    assert.equal((await T.stop()).code, 0);
+  }
+});
+
+// With one I/O thread every other I/O thread is (vacuously) busy, so that
+// thread renders each quick page made for one reader itself; anything
+// else goes to a worker.
+test('an I/O thread renders quick pages for one reader itself when every I/O thread is busy; searches, sign-in forms, pages for the cache and PostgreSQL renders go to workers', async () => {
+  const C = await startServer(['--io-threads', '1']);
+  try {
+    const renders = async () => Number((await get(C.base, '/metrics')).body.match(/^gazette_io_renders_total\{thread="0"\} (\d+)$/m)[1]);
+    const a = await renders();
+    assert.equal((await get(C.base, '/en/tag/us')).status, 200);   // rendered for the page cache
+    const b = await renders();
+    const r = await fetch(C.base + '/en/tag/us', { headers: { Cookie: 'gz_reader=1' } });   // a reader's own: past the cache
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+    const c = await renders();
+    assert.deepEqual([b - a, c - b], [0, PG ? 0 : 1], 'a page for the cache by a worker, a reader\'s own page by the I/O thread');
+  } finally {
+    assert.equal((await C.stop()).code, 0);
+  }
+  const T = await startServer(['--io-threads', '1', '--no-cache']);
+  try {
+    const renders = async () => Number((await get(T.base, '/metrics')).body.match(/^gazette_io_renders_total\{thread="0"\} (\d+)$/m)[1]);
+    const front = await get(T.base, '/en/');
+    const story = front.body.match(/href="(\/en\/20\d\d\/\d\d\/[^"]+)"/)[1];
+    const tag = (await get(T.base, story)).body.match(/href="(\/en\/tag\/[^"]+)"/)[1];
+    const a = await renders();
+    for (const [u, status] of [[story, 200], [tag, 200], ['/en/feed.atom', 200], ['/en/', 200], ['/en/no-such-page', 404]]) {
+      const r = await get(T.base, u);
+      assert.equal(r.status, status, u);
+      if (status === 200) assert.ok(r.body.length > 1000, u);
+    }
+    const b = await renders();
+    for (const u of ['/en/search?q=water', '/admin/login', '/healthz'])
+      assert.equal((await get(T.base, u)).status, 200, u);
+    const c = await renders();
+    assert.equal(b - a, PG ? 0 : 5, 'the five quick pages, each rendered by the I/O thread (none with PostgreSQL)');
+    assert.equal(c - b, 0, 'search, the sign-in form and /healthz: by workers');
+  } finally {
+    assert.equal((await T.stop()).code, 0);
+  }
+});
+
+// Concurrent requests over keep-alive connections from a process pinned to one CPU.
+const loader = `
+const [url, n, conc] = process.argv.slice(1);
+await Promise.all(Array.from({ length: Number(conc) }, async () => {
+  for (let i = 0; i < Number(n); i++) {
+    const r = await fetch(url);
+    await r.arrayBuffer();
+    if (r.status !== 200) { console.error('status ' + r.status); process.exit(1); }
+  }
+}));
+`;
+
+test('with two I/O threads, renders are handed to workers while one thread idles, and done by the I/O threads while both are busy', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : PG ? 'PostgreSQL renders always go to workers' : false }, async () => {
+  const T = await startServer(['--io-threads', '2', '--no-cache']);
+  try {
+    const story = (await get(T.base, '/en/')).body.match(/href="(\/en\/20\d\d\/\d\d\/[^"]+)"/)[1];
+    const renders = async () => {
+      const m = (await get(T.base, '/metrics')).body;
+      return [0, 1].map((t) => Number(m.match(new RegExp(`^gazette_io_renders_total\\{thread="${t}"\\} (\\d+)$`, 'm'))[1]));
+    };
+    const load = (cpu, n) => new Promise((res) => {
+      const p = spawn('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', loader, T.base + story, String(n), '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => { err += d; });
+      p.on('exit', (code) => res({ code, err }));
+    });
+    const a = await renders();
+    const one = await load(0, 25);
+    assert.equal(one.code, 0, one.err);
+    const b = await renders();
+    assert.deepEqual([b[0] - a[0], b[1] - a[1]], [0, 0], 'clients on one CPU: every render handed to a worker');
+    const both = await Promise.all([load(0, 100 * SLOW), load(1, 100 * SLOW)]);
+    for (const r of both) assert.equal(r.code, 0, r.err);
+    const c = await renders();
+    assert.ok(c[0] > b[0] && c[1] > b[1], `clients on both CPUs: renders by thread 0 +${c[0] - b[0]}, thread 1 +${c[1] - b[1]}`);
   } finally {
     assert.equal((await T.stop()).code, 0);
   }

@@ -108,3 +108,20 @@ Test(router, rest_capture_comes_last_and_takes_slashes)
 	cr_assert_null(match(HTTP_GET, "/en", &st, &loc));
 	cr_assert_eq(st, 404);
 }
+
+Test(router, matched_once_per_request)
+{
+	/* core/http may match a request to choose its thread; the dispatch
+	 * after it gets the same route and captures, not a second match */
+	int st;
+	const char *loc;
+	cr_assert_eq(match(HTTP_GET, "/pt/tag/x", &st, &loc), h_tag);
+	r.path = "/pt/";
+	const struct route *rt = router_match(&r, &st);
+	cr_assert_eq(rt->handler, h_tag);
+	cr_assert_str_eq(r.params[1], "x");
+	cr_assert_eq(match(HTTP_POST, "/pt/tag/x", &st, &loc), NULL);
+	cr_assert_eq(st, 405);
+	cr_assert_eq(router_match(&r, &st), NULL);
+	cr_assert_eq(st, 405);
+}
