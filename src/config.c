@@ -78,15 +78,15 @@ const struct cfg_def cfg_defs[] = {
 	    "cookies are marked Secure. Unset: http:// and the listen address.", check_url, false},
 	{"threads", "server", CFG_INT, "N", NULL, 1, 256, NULL,
 	    "Worker threads: they render pages and run everything else a request asks of the database "
-	    "(with SQLite, an I/O thread renders some quick pages itself while every I/O thread is busy). "
+	    "(without a page cache, with SQLite, busy I/O threads render the quick pages themselves). "
 	    "Unset: one per processor core.", NULL, false},
 	{"io-threads", "server", CFG_INT, "N", NULL, 1, 64, NULL,
 	    "Threads that read requests and send answers, each with its own listening socket (SO_REUSEPORT); "
 	    "a new connection goes to the one numbered by the CPU that received it. They answer cached pages "
-	    "from memory themselves. With SQLite, while every I/O thread is busy, each one also renders the "
-	    "reader pages that are quick to make (front pages, articles, archives, feeds) when they are made for "
-	    "one reader alone (signed in, or with the page cache off); it hands the rest, and every render while "
-	    "another I/O thread idles, to the workers. Unset: one per processor core (up to 64).",
+	    "from memory themselves and hand renders to the workers. Without a page cache (--no-cache), with "
+	    "SQLite and at least one I/O thread per CPU, while every I/O thread is busy, each one renders the "
+	    "reader pages that are quick to make (front pages, articles, archives, feeds, without a query) "
+	    "itself. Unset: one per processor core (up to 64).",
 	    NULL, false},
 	{"theme", "server", CFG_TEXT, "DIR", NULL, 0, 0, NULL,
 	    "A theme folder holding templates/ and static/. Unset: the built-in default theme. SIGHUP reloads it.",

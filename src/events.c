@@ -564,8 +564,8 @@ events_calendar(struct req *r)
 }
 
 const struct route event_routes[] = {
-	{HTTP_GET, "/{edition}/events", events_page, NULL, ROUTE_QUICK},
-	{HTTP_GET, "/{edition}/events/{slug}", event_page, NULL, ROUTE_QUICK},
+	{HTTP_GET, "/{edition}/events", events_page, NULL},
+	{HTTP_GET, "/{edition}/events/{slug}", event_page, NULL},
 	{HTTP_GET, "/{edition}/events.ics", events_calendar, NULL},
 	{0, NULL, NULL, NULL},
 };

@@ -136,6 +136,16 @@ build(struct db_conn *c, uint64_t epoch)
 	return rd;
 }
 
+bool
+refdata_current(void)
+{
+	uint64_t epoch = cache_epoch();
+	pthread_mutex_lock(&mu);
+	bool ok = current && current->epoch == epoch;
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
 const struct refdata *
 refdata_get(struct req *r)
 {

@@ -430,6 +430,10 @@ site_error_page(struct req *r, int status)
 bool
 site_quick(struct req *r)
 {
+	/* a query may ask for a deep page by OFFSET; and after a write, the
+	 * first page rebuilds the reference data, which takes a while */
+	if (r->nquery || !refdata_current())
+		return false;
 	int status;
 	const struct route *rt = router_match(r, &status);
 	return rt && (rt->flags & ROUTE_QUICK) && !rt->guard;

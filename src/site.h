@@ -41,6 +41,8 @@ int edition_index(const struct edition *ed);   /* ed's place in that order */
  * (released when the request ends); ed is an edition index. */
 struct refdata;
 const struct refdata *refdata_get(struct req *r);
+/* Whether refdata_get would find the data built for the cache's epoch. */
+bool refdata_current(void);
 void refdata_release(const struct refdata *rd);
 void refdata_shutdown(void);
 const char *ref_term_name(const struct refdata *rd, long long id, int ed);
@@ -183,7 +185,8 @@ bool admin_guard(struct req *r, const char *guard);
 
 /* Request entry points wired into core/http by main. */
 void site_dispatch(struct req *r);
-/* Whether r's route is a reader page marked ROUTE_QUICK (server_config.quick). */
+/* server_config.quick: whether r, asked without a query, is for a reader
+ * page marked ROUTE_QUICK, with the reference data already built. */
 bool site_quick(struct req *r);
 void site_error_page(struct req *r, int status);
 extern const struct route site_routes[];

@@ -27,16 +27,16 @@
  * renders on workers.) There is one I/O thread per core, and a connection
  * goes to the one numbered by the CPU that received it (steer_by_cpu).
  *
- * The exception: while every I/O thread is busy, each core already runs
- * one, and a worker would add only the hand-over's cost, not a core. An
- * I/O thread then renders itself the quick pages (server_config.quick:
- * the cheap reader pages, from SQLite) that it makes for one reader
- * alone, not for the shared cache: a signed-in reader's, or any with the
- * cache off (render_here). Such a render delays its thread's other
- * connections by its own time, a tenth of a millisecond or so; searches,
- * posts, slow pages and pages to keep in the cache never do. Measured on
- * 2 cores, the uncached article at wrk -t2 -c64: 33,000 to 38,000 req/s
- * this way, against 26,000 to 28,000 through workers. */
+ * The exception is a server without a page cache, where every page is a
+ * render and there are no hits to keep fast. While every core runs a busy
+ * I/O thread, a worker would add only the hand-over's cost, not a core,
+ * so an I/O thread renders the quick pages itself (server_config.quick:
+ * cheap reader pages, from SQLite; render_here). Such a render delays its
+ * thread's other connections by its own time, a tenth of a millisecond
+ * or so; a thread whose render took over 10 ms hands everything to
+ * workers for a while. Measured on 2 cores, the uncached article at
+ * wrk -t2 -c64: 33,000 to 38,000 req/s this way, against 26,000 to 28,000
+ * through workers. */
 #include "http.h"
 #include "utc.h"
 #include "hits.h"
@@ -52,6 +52,7 @@
 #include "theme.h"
 #include <errno.h>
 #include <malloc.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sodium.h>
@@ -81,6 +82,7 @@ struct server {
 	struct MHD_Daemon **d;   /* one single-threaded daemon per I/O thread */
 	int *fd;                 /* and its listening socket (SO_REUSEPORT) */
 	unsigned n;
+	unsigned cpus;           /* the CPUs this process may run on */
 	struct workers *pool;    /* the render workers */
 	_Atomic int inflight;   /* requests begun and not yet completed */
 };
@@ -372,6 +374,22 @@ serve_static(struct req *r)
 	resp_depends(r, "theme");
 }
 
+/* The files core/http serves itself, before the application's routes:
+ * the theme's under /static/ and uploads under /media/. */
+enum core_file { CORE_NONE, CORE_STATIC, CORE_MEDIA };
+
+static enum core_file
+core_file(const struct req *r)
+{
+	if (!(r->method & (HTTP_GET | HTTP_HEAD)))
+		return CORE_NONE;
+	if (strncmp(r->path, "/static/", 8) == 0)
+		return CORE_STATIC;
+	if (r->srv->cfg.media_dir && strncmp(r->path, "/media/", 7) == 0)
+		return CORE_MEDIA;
+	return CORE_NONE;
+}
+
 static void
 handle(struct req *r)
 {
@@ -388,27 +406,28 @@ handle(struct req *r)
 		resp_error(r, 413);
 		return;
 	}
-	if (strncmp(r->path, "/static/", 8) == 0 && (r->method & (HTTP_GET | HTTP_HEAD))) {
+	switch (core_file(r)) {
+	case CORE_STATIC:
 		serve_static(r);
 		return;
-	}
-	if (r->srv->cfg.media_dir && strncmp(r->path, "/media/", 7) == 0 && (r->method & (HTTP_GET | HTTP_HEAD))) {
+	case CORE_MEDIA:
 		serve_media(r);
 		return;
+	case CORE_NONE:
+		break;
 	}
 	r->srv->cfg.dispatch(r);
 }
 
 /* Per I/O thread, for /metrics: the requests it began, the renders it did
  * itself and the connections it holds, which show how steering by CPU
- * spread the load; and for render_here, the requests it has in hand
- * (begun, not yet completed). Each thread writes its own entry (its own
- * cache line); connection_cb tells a thread which entry is its. */
+ * spread the load; and for render_here, when it last began a request.
+ * Each thread writes its own entry (its own cache line); connection_cb
+ * tells a thread which entry is its. */
 struct io_stat {
 	_Alignas(64) _Atomic unsigned long long requests;
 	_Atomic unsigned long long renders;
 	_Atomic unsigned conns;
-	_Atomic unsigned active;
 	_Atomic long long last_begun;   /* monotonic ns */
 };
 static struct io_stat io_stats[HTTP_IO_MAX];
@@ -441,7 +460,6 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	if (io_mine) {
 		r->io = io_mine;
 		atomic_fetch_add_explicit(&io_mine->requests, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&io_mine->active, 1, memory_order_relaxed);
 		atomic_store_explicit(&io_mine->last_begun, ts.tv_sec * 1000000000LL + ts.tv_nsec, memory_order_relaxed);
 	}
 	arena_init(&r->a, 16384);
@@ -896,51 +914,79 @@ render_job(struct work *w)
 	MHD_resume_connection(r->conn);
 }
 
-/* Whether every I/O thread but mine is busy: a request in hand, or one
- * begun within the last millisecond (a thread between two bursts of a
- * steady load is not idle). */
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether every I/O thread but mine began a request within the last
+ * millisecond: under a steady load each one does, over and over, while
+ * a thread whose clients are idle, slow or gone does not. */
 static bool
 others_busy(const struct io_stat *mine, long long now)
 {
 	unsigned n = atomic_load(&io_stat_n);
 	for (unsigned i = 0; i < n; i++) {
 		const struct io_stat *st = &io_stats[i];
-		if (st != mine && !atomic_load_explicit(&st->active, memory_order_relaxed) &&
-		    now - atomic_load_explicit(&st->last_begun, memory_order_relaxed) > 1000000)
+		if (st != mine && now - atomic_load_explicit(&st->last_begun, memory_order_relaxed) > 1000000)
 			return false;
 	}
 	return true;
 }
 
 /* Whether this I/O thread renders r itself rather than hand it to a
- * worker. It does for a page made for this reader alone (not for the
- * shared cache: compressing a page to keep, at two levels, costs some
- * 0.3 ms, against ~0.02 ms for one reader) that the application calls
- * cheap to render from a local database (server_config.quick), while
- * every other I/O thread is busy. Then each core already has a thread
- * with work, and a worker would only add the hand-over (a suspend, a
- * resume and two wake-ups; the uncached article at wrk -t2 -c64 cost
- * 45 us of CPU rendered here, against 58 through a worker). While another
- * I/O thread idles, as when every connection came in on one CPU, a
- * worker puts the render on the idle core instead. A slow page (a search,
- * a posted form, a sitemap, anything from PostgreSQL) always goes to a
- * worker: it would stall every connection of this thread. The other
- * threads' counters are read at most every 250 us, not on every request:
- * on a machine of many cores those reads are cache misses. */
-static _Thread_local long long busy_checked;   /* monotonic ns */
+ * worker. Only without a page cache: with one, there are hits to keep
+ * fast, and a page made for the cache is compressed at two levels to be
+ * kept (0.3 ms for the article, against 0.02 ms for one reader). Then
+ * for a quick page (server_config.quick: a cheap reader page from a
+ * local database, asked without a query), while there are at least as
+ * many I/O threads as CPUs and every other one is busy. Each core then
+ * already has a thread with work, and a worker would only add the
+ * hand-over (a suspend, a resume and two wake-ups; the uncached article
+ * at wrk -t2 -c64 cost 45 us of CPU rendered here, against 58 through a
+ * worker). While another I/O thread idles, as when every connection came
+ * in on one CPU, a worker puts the render on the idle core instead. A
+ * slow page (a search, a posted form, a sitemap, a deep page of an
+ * archive, anything from PostgreSQL) always goes to a worker: it would
+ * stall every connection of this thread; and a thread whose own render
+ * took over 10 ms (a cold disk, say; not merely preempted, which under
+ * load can hold a render up for a few ms) leaves the next 100 ms of
+ * renders to the workers. The other threads' counters are read at most
+ * every 250 us, not on every request: on a machine of many cores those
+ * reads are cache misses. */
+static _Thread_local long long busy_checked, paused_until;   /* monotonic ns */
 static _Thread_local bool busy_all;
 
 static bool
 render_here(struct req *r)
 {
-	if (!r->srv->cfg.quick || !(r->method & (HTTP_GET | HTTP_HEAD)) || r->bad || r->shared || !r->io)
+	const struct server *s = r->srv;
+	if (!s->cfg.quick || s->n < s->cpus || cache_enabled() || !r->io || r->bad ||
+	    !(r->method & (HTTP_GET | HTTP_HEAD)) || core_file(r) != CORE_NONE)
 		return false;
-	long long now = (long long)(r->started * 1e9);
+	long long now = mono_ns();
+	if (now < paused_until)
+		return false;
 	if (now - busy_checked > 250000 || now < busy_checked) {
 		busy_checked = now;
 		busy_all = others_busy(r->io, now);
 	}
-	return busy_all && r->srv->cfg.quick(r);
+	return busy_all && s->cfg.quick(r);
+}
+
+/* Renders r on this I/O thread (render_here said so). */
+static void
+render_on_io(struct req *r)
+{
+	long long t0 = mono_ns();
+	render(r);
+	long long t1 = mono_ns();
+	if (t1 - t0 > 10000000)
+		paused_until = t1 + 100000000;
+	atomic_fetch_add_explicit(&((struct io_stat *)r->io)->renders, 1, memory_order_relaxed);
 }
 
 static enum MHD_Result
@@ -976,12 +1022,11 @@ access_step(struct req *r, struct MHD_Connection *con, const char *method,
 		return ret;
 	}
 	deadline_set(dl, 0);   /* the handler's time is not the client's */
-	/* the rest is a render: a quick one for this reader alone here, while
+	/* the rest is a render: a quick one here, without a page cache, while
 	 * every I/O thread is busy; else a worker's, while this thread goes on
 	 * serving the other connections (a stopping server renders here) */
 	if (render_here(r)) {
-		render(r);
-		atomic_fetch_add_explicit(&((struct io_stat *)r->io)->renders, 1, memory_order_relaxed);
+		render_on_io(r);
 		return queue_answer(r, con);
 	}
 	MHD_suspend_connection(con);
@@ -1058,8 +1103,6 @@ completed_cb(void *cls, struct MHD_Connection *con, void **req_cls, enum MHD_Req
 		if (s->cfg.access_log)
 			access_log(r, secs);
 	}
-	if (r->io)
-		atomic_fetch_sub_explicit(&((struct io_stat *)r->io)->active, 1, memory_order_relaxed);
 	if (s->cfg.request_done)
 		s->cfg.request_done(r);
 	if (r->dbc)
@@ -1285,7 +1328,6 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		atomic_store(&io_stats[i].requests, 0);
 		atomic_store(&io_stats[i].renders, 0);
 		atomic_store(&io_stats[i].conns, 0);
-		atomic_store(&io_stats[i].active, 0);
 		atomic_store(&io_stats[i].last_begun, 0);
 	}
 	atomic_store(&io_stat_n, io);
@@ -1300,6 +1342,8 @@ server_start(const struct server_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	s->n = io;
+	cpu_set_t cs;
+	s->cpus = sched_getaffinity(0, sizeof cs, &cs) == 0 && CPU_COUNT(&cs) > 0 ? (unsigned)CPU_COUNT(&cs) : 1;
 	s->pool = workers_start(threads, render_job);
 	if (!s->pool) {
 		snprintf(err, errlen, "cannot start the render workers");

@@ -125,9 +125,9 @@ struct server_config {
 	bool fault_injection;                            /* tests: honour Gazette-Fault (db_fault_arm) from loopback */
 	bool behind_proxy;                               /* the reader's address is X-Real-IP on loopback connections */
 	/* NULL, or whether r (its URI parsed, nothing rendered yet) is a page
-	 * cheap to render from a local database: the connection's own I/O
-	 * thread then renders it, instead of a worker, when it is made for
-	 * this reader alone and every I/O thread is busy (core/http). */
+	 * cheap to render from a local database: without a page cache, the
+	 * connection's own I/O thread then renders it, instead of a worker,
+	 * while every I/O thread is busy (core/http). */
 	bool (*quick)(struct req *r);
 };
 

@@ -137,7 +137,7 @@ metrics_render(struct buf *o)
 	for (unsigned i = 0; i < nio; i++)
 		buf_printf(o, "gazette_io_requests_total{thread=\"%u\"} %llu\n", i, io[i].requests);
 	buf_puts(o, "# HELP gazette_io_renders_total Pages each I/O thread rendered itself, not handing them to a "
-		    "worker: quick pages for one reader alone while every I/O thread was busy.\n# TYPE gazette_io_renders_total counter\n");
+		    "worker: quick pages, without a page cache, while every I/O thread was busy.\n# TYPE gazette_io_renders_total counter\n");
 	for (unsigned i = 0; i < nio; i++)
 		buf_printf(o, "gazette_io_renders_total{thread=\"%u\"} %llu\n", i, io[i].renders);
 	buf_puts(o, "# HELP gazette_io_connections Connections each I/O thread holds open.\n"

@@ -65,13 +65,8 @@ export async function startServer(extraArgs = [], opts = {}) {
   // a slowed binary (valgrind) spends far more than its share on sign-ins
   // and searches: the costly routes' limit would shed the tests' requests
   const slowArgs = SLOW > 1 ? ['--costly-share', '0'] : [];
-  // GAZETTE_TEST_IO_THREADS (tests/run's sanitizer pass sets 1): with one
-  // I/O thread, that thread renders every quick page itself, so the pass
-  // covers that path as the plain pass covers the hand-over to workers
-  const ioArgs = process.env.GAZETTE_TEST_IO_THREADS && !extraArgs.includes('--io-threads')
-    ? ['--io-threads', process.env.GAZETTE_TEST_IO_THREADS] : [];
   // opts.prefix: a command the server runs under (e.g. prlimit)
-  const argv = [BIN, 'serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...slowArgs, ...ioArgs, ...extraArgs];
+  const argv = [BIN, 'serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...slowArgs, ...extraArgs];
   const cmd = [...(opts.prefix || []), ...argv];
   const proc = spawn(cmd[0], cmd.slice(1),
     { stdio: ['ignore', log, log], cwd: dir, env: opts.env || process.env });

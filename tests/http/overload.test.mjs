@@ -3,8 +3,9 @@
 // answering 200; slow clients that never finish their headers do not stop
 // the others; /metrics counts what was shed; a client pinned to one CPU
 // is served by that CPU's I/O thread, and /metrics counts each thread's
-// requests. No timing is judged here (bench/overload measures p99 under
-// load).
+// requests; without a page cache, busy I/O threads render quick pages
+// themselves, byte for byte as a worker would. No timing is judged here
+// (bench/overload measures p99 under load).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -202,44 +203,58 @@ test('a client is served by the I/O thread numbered by its CPU, and /metrics cou
   }
 });
 
-// With one I/O thread every other I/O thread is (vacuously) busy, so that
-// thread renders each quick page made for one reader itself; anything
-// else goes to a worker.
-test('an I/O thread renders quick pages for one reader itself when every I/O thread is busy; searches, sign-in forms, pages for the cache and PostgreSQL renders go to workers', async () => {
-  const C = await startServer(['--io-threads', '1']);
+// A server held to one CPU with one I/O thread: there is no other I/O
+// thread to be idle, so without a page cache that thread renders each
+// quick page itself, and hands everything else to a worker.
+const onOneCpu = { prefix: ['taskset', '-c', '0'] };
+const ioRenders = async (srv, t = 0) => Number((await get(srv.base, '/metrics')).body
+  .match(new RegExp(`^gazette_io_renders_total\\{thread="${t}"\\} (\\d+)$`, 'm'))[1]);
+
+test('without a page cache, an I/O thread renders quick pages itself, the same bytes a worker makes; the rest goes to workers', async () => {
+  const T = await startServer(['--io-threads', '1', '--no-cache'], onOneCpu);
+  // the same database through workers: two I/O threads, one client, so the other thread idles
+  const W = await startServer(['--io-threads', '2', '--no-cache'], { db: T.db });
   try {
-    const renders = async () => Number((await get(C.base, '/metrics')).body.match(/^gazette_io_renders_total\{thread="0"\} (\d+)$/m)[1]);
-    const a = await renders();
-    assert.equal((await get(C.base, '/en/tag/us')).status, 200);   // rendered for the page cache
-    const b = await renders();
-    const r = await fetch(C.base + '/en/tag/us', { headers: { Cookie: 'gz_reader=1' } });   // a reader's own: past the cache
-    assert.equal(r.status, 200);
-    await r.arrayBuffer();
-    const c = await renders();
-    assert.deepEqual([b - a, c - b], [0, PG ? 0 : 1], 'a page for the cache by a worker, a reader\'s own page by the I/O thread');
-  } finally {
-    assert.equal((await C.stop()).code, 0);
-  }
-  const T = await startServer(['--io-threads', '1', '--no-cache']);
-  try {
-    const renders = async () => Number((await get(T.base, '/metrics')).body.match(/^gazette_io_renders_total\{thread="0"\} (\d+)$/m)[1]);
     const front = await get(T.base, '/en/');
     const story = front.body.match(/href="(\/en\/20\d\d\/\d\d\/[^"]+)"/)[1];
     const tag = (await get(T.base, story)).body.match(/href="(\/en\/tag\/[^"]+)"/)[1];
-    const a = await renders();
-    for (const [u, status] of [[story, 200], [tag, 200], ['/en/feed.atom', 200], ['/en/', 200], ['/en/no-such-page', 404]]) {
-      const r = await get(T.base, u);
-      assert.equal(r.status, status, u);
-      if (status === 200) assert.ok(r.body.length > 1000, u);
+    const section = front.body.match(/href="(\/en\/section\/[^"]+)"/)[1];
+    const quick = [[story, 200], [tag, 200], [section, 200], ['/en/feed.atom', 200], ['/en/about', 200], ['/en/no-such-page', 404]];
+    const a = await ioRenders(T);
+    for (const [u, status] of quick) {
+      const [t, w] = [await get(T.base, u), await get(W.base, u)];
+      assert.equal(t.status, status, u);
+      assert.equal(w.status, status, u);
+      const bare = (body, base) => body.replaceAll(base, '').replaceAll(encodeURIComponent(base), '');
+      assert.equal(bare(t.body, T.base), bare(w.body, W.base), `${u}: the I/O thread's render and a worker's`);
     }
-    const b = await renders();
-    for (const u of ['/en/search?q=water', '/admin/login', '/healthz'])
-      assert.equal((await get(T.base, u)).status, 200, u);
-    const c = await renders();
-    assert.equal(b - a, PG ? 0 : 5, 'the five quick pages, each rendered by the I/O thread (none with PostgreSQL)');
-    assert.equal(c - b, 0, 'search, the sign-in form and /healthz: by workers');
+    const head = await fetch(T.base + story, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    const b = await ioRenders(T);
+    for (const u of ['/en/search?q=water', '/admin/login', '/healthz', `${tag}?page=2`, '/en/events', '/static/css/site.css'])
+      assert.ok([200, 404].includes((await get(T.base, u)).status), u);
+    const c = await ioRenders(T);
+    assert.equal(b - a, PG ? 0 : quick.length + 1, 'the quick pages and the HEAD, each rendered by the I/O thread (none with PostgreSQL)');
+    assert.equal(c - b, 0, 'a search, the sign-in form, /healthz, a page asked with a query, the events page, a theme file: by workers');
+    assert.deepEqual([await ioRenders(W, 0), await ioRenders(W, 1)], [0, 0], 'with an idle I/O thread, every render by a worker');
   } finally {
+    assert.equal((await W.stop()).code, 0);
     assert.equal((await T.stop()).code, 0);
+  }
+});
+
+test('with a page cache, every render goes to a worker, even one that passes the cache', async () => {
+  const C = await startServer(['--io-threads', '1'], onOneCpu);
+  try {
+    const a = await ioRenders(C);
+    assert.equal((await get(C.base, '/en/tag/us')).status, 200);   // rendered for the page cache
+    const r = await fetch(C.base + '/en/tag/us', { headers: { Cookie: 'gz_reader=1' } });   // past the cache
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+    assert.equal(await ioRenders(C) - a, 0);
+  } finally {
+    assert.equal((await C.stop()).code, 0);
   }
 });
 
@@ -255,14 +270,11 @@ await Promise.all(Array.from({ length: Number(conc) }, async () => {
 }));
 `;
 
-test('with two I/O threads, renders are handed to workers while one thread idles, and done by the I/O threads while both are busy', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : PG ? 'PostgreSQL renders always go to workers' : false }, async () => {
-  const T = await startServer(['--io-threads', '2', '--no-cache']);
+test('without a page cache, two I/O threads on two CPUs hand renders to workers while one idles, and render themselves while both are busy', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : PG ? 'PostgreSQL renders always go to workers' : false }, async () => {
+  const T = await startServer(['--io-threads', '2', '--no-cache'], { prefix: ['taskset', '-c', '0,1'] });
   try {
     const story = (await get(T.base, '/en/')).body.match(/href="(\/en\/20\d\d\/\d\d\/[^"]+)"/)[1];
-    const renders = async () => {
-      const m = (await get(T.base, '/metrics')).body;
-      return [0, 1].map((t) => Number(m.match(new RegExp(`^gazette_io_renders_total\\{thread="${t}"\\} (\\d+)$`, 'm'))[1]));
-    };
+    const renders = async () => [await ioRenders(T, 0), await ioRenders(T, 1)];
     const load = (cpu, n) => new Promise((res) => {
       const p = spawn('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', loader, T.base + story, String(n), '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
