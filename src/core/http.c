@@ -446,6 +446,14 @@ http_io_stats(struct io_counts *out, unsigned max)
 	return n < max ? n : max;
 }
 
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Called by MHD with the raw URI before anything else: allocates the
  * request. Its return value becomes the connection's *req_cls. */
 static void *
@@ -454,13 +462,12 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	struct server *s = cls;
 	struct req *r = xcalloc(1, sizeof *r);
 	s->inflight++;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r->started = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	long long now = mono_ns();
+	r->started = (double)now / 1e9;
 	if (io_mine) {
 		r->io = io_mine;
 		atomic_fetch_add_explicit(&io_mine->requests, 1, memory_order_relaxed);
-		atomic_store_explicit(&io_mine->last_begun, ts.tv_sec * 1000000000LL + ts.tv_nsec, memory_order_relaxed);
+		atomic_store_explicit(&io_mine->last_begun, now, memory_order_relaxed);
 	}
 	arena_init(&r->a, 16384);
 	r->srv = s;
@@ -914,14 +921,6 @@ render_job(struct work *w)
 	MHD_resume_connection(r->conn);
 }
 
-static long long
-mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Whether every I/O thread but mine began a request within the last
  * millisecond: under a steady load each one does, over and over, while
  * a thread whose clients are idle, slow or gone does not. */
@@ -986,7 +985,7 @@ render_on_io(struct req *r)
 	long long t1 = mono_ns();
 	if (t1 - t0 > 10000000)
 		paused_until = t1 + 100000000;
-	atomic_fetch_add_explicit(&((struct io_stat *)r->io)->renders, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->io->renders, 1, memory_order_relaxed);
 }
 
 static enum MHD_Result

@@ -23,6 +23,7 @@ struct db_conn;
 struct theme;
 struct server;
 struct route;
+struct io_stat;
 
 struct req {
 	struct arena a;                  /* freed when the request ends */
@@ -59,7 +60,7 @@ struct req {
 	unsigned want;                   /* core/http: the cache variants the reader accepts */
 	bool shared;                     /* core/http: may read and fill the shared page cache */
 	void *answer;                    /* core/http: a worker's response, for the I/O thread to queue */
-	void *io;                        /* core/http: the I/O thread's counters (struct io_stat) */
+	struct io_stat *io;              /* core/http: the I/O thread's counters */
 
 	/* page cache: a handler that makes a page every anonymous reader may
 	 * share calls resp_cache() and names what the page shows with

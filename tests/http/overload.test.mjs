@@ -168,14 +168,17 @@ test('one I/O thread may hold the whole connection budget, and the budget holds 
   }
 });
 
-// Requests over keep-alive connections from a process pinned to one CPU.
+// n requests on each of conc keep-alive connections, from a process the
+// caller pins to one CPU; its arguments are URL, N and CONC
 const reader = `
-const [url, n] = process.argv.slice(1);
-for (let i = 0; i < Number(n); i++) {
-  const r = await fetch(url);
-  await r.arrayBuffer();
-  if (r.status !== 200) { console.error('status ' + r.status); process.exit(1); }
-}
+const [url, n, conc] = process.argv.slice(1);
+await Promise.all(Array.from({ length: Number(conc) }, async () => {
+  for (let i = 0; i < Number(n); i++) {
+    const r = await fetch(url);
+    await r.arrayBuffer();
+    if (r.status !== 200) { console.error('status ' + r.status); process.exit(1); }
+  }
+}));
 `;
 
 test('a client is served by the I/O thread numbered by its CPU, and /metrics counts each thread', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : false }, async () => {
@@ -187,7 +190,7 @@ test('a client is served by the I/O thread numbered by its CPU, and /metrics cou
       return [0, 1].map((t) => Number(m.match(new RegExp(`^gazette_io_requests_total\\{thread="${t}"\\} (\\d+)$`, 'm'))[1]));
     };
     const from = (cpu, n) => {
-      const r = spawnSync('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', reader, T.base + '/en/', String(n)], { encoding: 'utf8', timeout: 30000 });
+      const r = spawnSync('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', reader, T.base + '/en/', String(n), '1'], { encoding: 'utf8', timeout: 30000 });
       assert.equal(r.status, 0, r.stderr);
     };
     // each /metrics read is one more request, on either thread
@@ -258,25 +261,13 @@ test('with a page cache, every render goes to a worker, even one that passes the
   }
 });
 
-// Concurrent requests over keep-alive connections from a process pinned to one CPU.
-const loader = `
-const [url, n, conc] = process.argv.slice(1);
-await Promise.all(Array.from({ length: Number(conc) }, async () => {
-  for (let i = 0; i < Number(n); i++) {
-    const r = await fetch(url);
-    await r.arrayBuffer();
-    if (r.status !== 200) { console.error('status ' + r.status); process.exit(1); }
-  }
-}));
-`;
-
 test('without a page cache, two I/O threads on two CPUs hand renders to workers while one idles, and render themselves while both are busy', { skip: os.cpus().length < 2 ? 'needs two CPUs to steer between' : PG ? 'PostgreSQL renders always go to workers' : false }, async () => {
   const T = await startServer(['--io-threads', '2', '--no-cache'], { prefix: ['taskset', '-c', '0,1'] });
   try {
     const story = (await get(T.base, '/en/')).body.match(/href="(\/en\/20\d\d\/\d\d\/[^"]+)"/)[1];
     const renders = async () => [await ioRenders(T, 0), await ioRenders(T, 1)];
     const load = (cpu, n) => new Promise((res) => {
-      const p = spawn('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', loader, T.base + story, String(n), '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn('taskset', ['-c', String(cpu), process.execPath, '--input-type=module', '-e', reader, T.base + story, String(n), '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       p.stderr.on('data', (d) => { err += d; });
       p.on('exit', (code) => res({ code, err }));
