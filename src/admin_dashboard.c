@@ -79,12 +79,13 @@ dashboard(struct req *r)
 	tv_set_int(f, "views_total", total);
 	tv_set_int(f, "views_max", max);
 
-	/* the most read articles of the week, each with its days */
+	/* the most read articles of the week, each with its days: the week's
+	 * counters first (CROSS JOIN keeps SQLite from walking every article) */
 	struct tv *top = tv_set_list(f, "top");
 	long long ids[TOP];
 	int n = 0;
-	st = db_query(c, "SELECT a.id, a.title, a.edition, sum(v.views) AS n FROM page_views v JOIN articles a ON a.id = v.article_id "
-	    "WHERE v.day > ? GROUP BY a.id, a.title, a.edition ORDER BY n DESC, a.id DESC LIMIT ?", "id", today - DAYS, TOP);
+	st = db_query(c, "SELECT a.id, a.title, a.edition, sum(v.views) AS n FROM page_views v CROSS JOIN articles a "
+	    "WHERE a.id = v.article_id AND v.day > ? GROUP BY a.id, a.title, a.edition ORDER BY n DESC, a.id DESC LIMIT ?", "id", today - DAYS, TOP);
 	while (db_row(st) && n < TOP) {
 		struct tv *m = tv_push_map(top);
 		ids[n++] = db_int(st, 0);

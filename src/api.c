@@ -262,13 +262,15 @@ api_articles(struct req *r)
 		json_error(r, 400, "bad_request", "No such author.");
 		return;
 	}
-	long long now = (long long)time(NULL);
+	/* the cursor's time, when earlier than now, is the index range's upper
+	 * bound: the OR below only filters (see listing_keyset) */
+	long long now = (long long)time(NULL), upto = ct < now ? ct : now;
 	struct db_stmt *st = db_query(c, "SELECT " API_ARTICLE_COLUMNS " FROM articles a WHERE a.edition = ? AND a.status = 'published' "
 	    "AND a.published_at <= ? AND (? = '' OR a.kind = ?) AND (? = 0 OR a.section_id = ?) "
 	    "AND (? = 0 OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.term_id = ?)) "
 	    "AND (? = 0 OR EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)) "
 	    "AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) "
-	    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?", "sissiiiiiiiiii", ed->code, now, kind ? kind : "", kind ? kind : "",
+	    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?", "sissiiiiiiiiii", ed->code, upto, kind ? kind : "", kind ? kind : "",
 	    sec, sec, tg, tg, au, au, ct, ct, cid, limit + 1);
 	struct buf *b = &r->body;
 	buf_puts(b, "{\"articles\":[");

@@ -18,7 +18,7 @@ static const char sql_before[] = "SELECT " ARTICLE_CARD_COLUMNS ", l.listed_at" 
 	"AND (l.listed_at < ? OR (l.listed_at = ? AND l.article_id < ?)) "
 	"ORDER BY l.listed_at DESC, l.article_id DESC LIMIT ?";
 static const char sql_after[] = "SELECT " ARTICLE_CARD_COLUMNS ", l.listed_at" LISTING_FROM
-	"AND (l.listed_at > ? OR (l.listed_at = ? AND l.article_id > ?)) "
+	"AND l.listed_at >= ? AND (l.listed_at > ? OR (l.listed_at = ? AND l.article_id > ?)) "
 	"ORDER BY l.listed_at ASC, l.article_id ASC LIMIT ?";
 
 /* "1700000000.42" → time and id; false for anything else. */
@@ -39,6 +39,20 @@ static const char *
 cursor_of(struct arena *a, struct tv *card)
 {
 	return arena_printf(a, "%lld.%lld", tv_get(card, "listed_at")->u.i, tv_get(card, "id")->u.i);
+}
+
+/* A cursor's OR is only a filter to SQLite: an index range needs plain
+ * bounds on listed_at, or the walk would start at the newest story and
+ * read every story above the cursor. So an older page binds the cursor's
+ * time (when earlier than now) as LISTING_FROM's upper bound, and a newer
+ * page adds it as a lower one. */
+struct db_stmt *
+listing_keyset(struct db_conn *c, const char *list, const char *edition, long long now, bool older, long long ct,
+    long long cid, int limit)
+{
+	if (older)
+		return db_query(c, sql_before, "ssiiiid", list, edition, ct < now ? ct : now, ct, ct, cid, limit);
+	return db_query(c, sql_after, "ssiiiiid", list, edition, now, ct, ct, ct, cid, limit);
 }
 
 int
@@ -67,10 +81,8 @@ listing_render(struct page *p, const char *list, const char *base, int skip, str
 	}
 	struct db_conn *c = req_db(r);
 	struct db_stmt *st;
-	if (before)
-		st = db_query(c, sql_before, "ssiiiid", list, p->ed->code, now, ct, ct, cid, PAGE_SIZE + 1);
-	else if (after)
-		st = db_query(c, sql_after, "ssiiiid", list, p->ed->code, now, ct, ct, cid, PAGE_SIZE + 1);
+	if (before || after)
+		st = listing_keyset(c, list, p->ed->code, now, before != NULL, ct, cid, PAGE_SIZE + 1);
 	else {
 		int offset = pg == 1 ? 0 : skip + (pg - 1 - (skip ? 1 : 0)) * PAGE_SIZE;
 		st = db_query(c, sql_offset, "ssidd", list, p->ed->code, now, PAGE_SIZE + 1, offset);

@@ -232,6 +232,11 @@ int listing_fetch(struct page *p, const char *list, int limit, struct tv *out);
  * anything else (also used by the Content API's pages). */
 bool listing_cursor(const char *s, long long *t, long long *id);
 int listing_render(struct page *p, const char *list, const char *base, int skip, struct tv *out);
+/* The query of one page of a listing after a cursor: older stories than
+ * it, newest first, or newer ones, oldest first (ARTICLE_CARD_COLUMNS and
+ * listed_at). Its cost does not depend on how deep the cursor is. */
+struct db_stmt *listing_keyset(struct db_conn *c, const char *list, const char *edition, long long now, bool older,
+    long long ct, long long cid, int limit);
 /* Rewrites an article's rows in article_listings, its byline copy and its
  * related stories from its current state: call after any change to an
  * article, its tags or its authors. */
@@ -338,6 +343,8 @@ size_t site_body_limit(const char *uri);   /* the upload bound of a URI (src/adm
  * read articles of the last week into list (title, url); rows or -1. */
 int page_views_flush(struct db *db);
 int page_most_read(struct page *p, int limit, struct tv *list);
+/* The query behind it: id, slug, title, published_at, views. */
+struct db_stmt *most_read_query(struct db_conn *c, const char *edition, long long now, int limit);
 
 /* Copies a whole site between databases and checks it (src/migrate.c):
  * from one read snapshot of the source, into a target that must be empty.

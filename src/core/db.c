@@ -352,6 +352,12 @@ db_row(struct db_stmt *s)
 	return rc == 1;
 }
 
+long long
+db_stmt_vm_steps(struct db_stmt *s)
+{
+	return s && s->conn->be->vm_steps ? s->conn->be->vm_steps(s) : -1;
+}
+
 const char *db_text(struct db_stmt *s, int col) { return s->conn->be->col_text(s, col); }
 long long db_int(struct db_stmt *s, int col) { return s->conn->be->col_int(s, col); }
 bool db_isnull(struct db_stmt *s, int col) { return s->conn->be->col_null(s, col); }

@@ -106,6 +106,12 @@ long long db_insert_at(struct db_conn *c, struct db_site *site, const char *call
 #define db_int1(c, dflt, sql, ...) db_int1_at((c), DB_SITE(sql), __func__, (dflt), __VA_ARGS__)
 long long db_int1_at(struct db_conn *c, struct db_site *site, const char *caller, long long dflt, const char *types, ...);
 
+/* The rows and index entries the engine has visited for the statement
+ * since its query began (SQLite's VM steps), or -1 where the backend
+ * cannot tell: for the unit tests that keep query plans from growing with
+ * the site. */
+long long db_stmt_vm_steps(struct db_stmt *s);
+
 /* Statements stepped and time spent stepping them, since start. */
 void db_stats(unsigned long long *steps, unsigned long long *ns);
 
@@ -124,6 +130,7 @@ struct db_backend {
 	long long (*col_int)(struct db_stmt *s, int col);
 	bool (*col_null)(struct db_stmt *s, int col);
 	void (*reset)(struct db_stmt *s);
+	long long (*vm_steps)(struct db_stmt *s);   /* NULL, or db_stmt_vm_steps */
 	long long (*changes)(struct db_conn *c);
 	int (*exec_script)(struct db_conn *c, const char *sql);  /* several statements, no parameters */
 	const char *(*errmsg)(struct db_conn *c);

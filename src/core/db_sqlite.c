@@ -143,7 +143,10 @@ sq_reset(struct db_stmt *s)
 {
 	sqlite3_reset(ST(s));
 	sqlite3_clear_bindings(ST(s));
+	sqlite3_stmt_status(ST(s), SQLITE_STMTSTATUS_VM_STEP, 1);
 }
+
+static long long sq_vm_steps(struct db_stmt *s) { return sqlite3_stmt_status(ST(s), SQLITE_STMTSTATUS_VM_STEP, 0); }
 
 static long long sq_changes(struct db_conn *c) { return sqlite3_changes64(((struct sq_conn *)c)->h); }
 
@@ -207,6 +210,7 @@ const struct db_backend db_sqlite_backend = {
 	.col_int = sq_col_int,
 	.col_null = sq_col_null,
 	.reset = sq_reset,
+	.vm_steps = sq_vm_steps,
 	.changes = sq_changes,
 	.exec_script = sq_exec_script,
 	.errmsg = sq_errmsg,

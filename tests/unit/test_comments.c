@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "comments.h"
+#include "unit.h"
 
 static struct arena a;
 static char path[256];
@@ -31,12 +32,7 @@ static void
 teardown(void)
 {
 	db_close(db);
-	char p[300];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	unit_db_unlink(path);
 	arena_free(&a);
 }
 

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "db.h"
 #include "log.h"
+#include "unit.h"
 
 static char path[512];
 static struct db *db;
@@ -63,12 +64,7 @@ teardown(void)
 		pg_admin(pg, stmt);
 		return;
 	}
-	char p[600];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	unit_db_unlink(path);
 }
 
 TestSuite(db, .init = setup, .fini = teardown);
