@@ -40,6 +40,7 @@ test: build
 
 bench: build
 	bench/run
+	bench/scale
 	bench/search
 	bench/import
 	node bench/soak.mjs 20
