@@ -262,16 +262,32 @@ api_articles(struct req *r)
 		json_error(r, 400, "bad_request", "No such author.");
 		return;
 	}
-	/* the cursor's time, when earlier than now, is the index range's upper
-	 * bound: the OR below only filters (see listing_keyset) */
+	/* One listing drives the walk, the narrowest filter's (a tag, an author,
+	 * a section, a kind, else the edition's "front", which holds every
+	 * published story), so a rare tag reads its own stories, not the
+	 * edition's; the other filters test each row. The cursor's time, when
+	 * earlier than now, is the index range's upper bound: the OR below only
+	 * filters (see listing_keyset). */
+	char list[40];
+	if (tg)
+		snprintf(list, sizeof list, "t:%lld", tg);
+	else if (au)
+		snprintf(list, sizeof list, "au:%lld", au);
+	else if (sec)
+		snprintf(list, sizeof list, "t:%lld", sec);
+	else if (kind)
+		snprintf(list, sizeof list, "k:%s", kind);
+	else
+		snprintf(list, sizeof list, "front");
 	long long now = (long long)time(NULL), upto = ct < now ? ct : now;
-	struct db_stmt *st = db_query(c, "SELECT " API_ARTICLE_COLUMNS " FROM articles a WHERE a.edition = ? AND a.status = 'published' "
-	    "AND a.published_at <= ? AND (? = '' OR a.kind = ?) AND (? = 0 OR a.section_id = ?) "
+	struct db_stmt *st = db_query(c, "SELECT " API_ARTICLE_COLUMNS " FROM article_listings l CROSS JOIN articles a "
+	    "WHERE a.id = l.article_id AND l.list = ? AND l.edition = ? AND l.listed_at <= ? AND a.status = 'published' "
+	    "AND (? = '' OR a.kind = ?) AND (? = 0 OR a.section_id = ?) "
 	    "AND (? = 0 OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.term_id = ?)) "
 	    "AND (? = 0 OR EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ?)) "
-	    "AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) "
-	    "ORDER BY a.published_at DESC, a.id DESC LIMIT ?", "sissiiiiiiiiii", ed->code, upto, kind ? kind : "", kind ? kind : "",
-	    sec, sec, tg, tg, au, au, ct, ct, cid, limit + 1);
+	    "AND (l.listed_at < ? OR (l.listed_at = ? AND l.article_id < ?)) "
+	    "ORDER BY l.listed_at DESC, l.article_id DESC LIMIT ?", "ssissiiiiiiiiii", list, ed->code, upto, kind ? kind : "",
+	    kind ? kind : "", sec, sec, tg, tg, au, au, ct, ct, cid, limit + 1);
 	struct buf *b = &r->body;
 	buf_puts(b, "{\"articles\":[");
 	long long n = 0, last_t = 0, last_id = 0;

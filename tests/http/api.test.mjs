@@ -99,6 +99,45 @@ test('cursor pages walk an edition once, newest first', async () => {
   assert.ok(seen.every((a) => a.edition === 'pt' && a.url.includes('/pt/')));
 });
 
+test('a filtered walk, page by page, holds exactly the stories its filter names, newest first', async () => {
+  const walk = async (query) => {
+    const ids = [];
+    let cursor = null, pages = 0;
+    do {
+      const r = await api(`/en/articles?${query}&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(r.status, 200, query);
+      ids.push(...r.json.articles.map((a) => a.id));
+      cursor = r.json.meta.next_cursor;
+    } while (cursor && ++pages < 200);
+    return ids;
+  };
+  const rows = (q) => sql(S.db, q).trim().split('\n').filter(Boolean);
+  const order = "AND a.edition = 'en' AND a.status = 'published' ORDER BY a.published_at DESC, a.id DESC";
+  // the edition's busiest tag, author and section
+  const [tagSlug, tagId] = rows("SELECT n.slug || ' ' || n.term_id FROM term_names n JOIN article_tags t ON t.term_id = n.term_id "
+    + "JOIN articles a ON a.id = t.article_id WHERE n.edition = 'en' AND n.taxonomy = 'tag' AND a.edition = 'en' "
+    + "AND a.status = 'published' GROUP BY n.slug, n.term_id ORDER BY count(*) DESC, n.term_id LIMIT 1")[0].split(' ');
+  const [auSlug, auId] = rows("SELECT u.slug || ' ' || u.id FROM authors u JOIN article_authors x ON x.author_id = u.id "
+    + "JOIN articles a ON a.id = x.article_id WHERE a.edition = 'en' AND a.status = 'published' "
+    + "GROUP BY u.slug, u.id ORDER BY count(*) DESC, u.id LIMIT 1")[0].split(' ');
+  const [secSlug, secId] = rows("SELECT n.slug || ' ' || n.term_id FROM term_names n JOIN articles a ON a.section_id = n.term_id "
+    + "WHERE n.edition = 'en' AND a.edition = 'en' AND a.status = 'published' "
+    + "GROUP BY n.slug, n.term_id ORDER BY count(*) DESC, n.term_id LIMIT 1")[0].split(' ');
+  const cases = [
+    [`tag=${tagSlug}`, `SELECT a.id FROM articles a WHERE a.id IN (SELECT article_id FROM article_tags WHERE term_id = ${tagId}) ${order}`],
+    [`author=${auSlug}`, `SELECT a.id FROM articles a WHERE a.id IN (SELECT article_id FROM article_authors WHERE author_id = ${auId}) ${order}`],
+    [`section=${secSlug}`, `SELECT a.id FROM articles a WHERE a.section_id = ${secId} ${order}`],
+    ['kind=opinion', `SELECT a.id FROM articles a WHERE a.kind = 'opinion' ${order}`],
+    [`tag=${tagSlug}&kind=news`, `SELECT a.id FROM articles a WHERE a.kind = 'news' AND a.id IN (SELECT article_id FROM article_tags WHERE term_id = ${tagId}) ${order}`],
+    [`section=${secSlug}&author=${auSlug}`, `SELECT a.id FROM articles a WHERE a.section_id = ${secId} AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ${auId}) ${order}`],
+  ];
+  for (const [query, want] of cases) {
+    const expected = rows(want).map(Number);
+    assert.ok(expected.length > 0, `${query}: the demo has such stories`);
+    assert.deepEqual(await walk(query), expected, query);
+  }
+});
+
 test('filters, one article, its translations', async () => {
   const op = (await api('/en/articles?kind=opinion&limit=50')).json.articles;
   assert.ok(op.length > 0 && op.every((a) => a.kind === 'opinion'));

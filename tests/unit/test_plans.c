@@ -42,6 +42,9 @@ setup(void)
 	    "SELECT 'front', edition, published_at, id FROM articles", NULL), 0);
 	cr_assert_geq(db_exec(c, "INSERT INTO article_listings (list, edition, listed_at, article_id) "
 	    "SELECT 't:1', edition, published_at, id FROM articles WHERE id % 10 = 0", NULL), 0);
+	/* "t:2": stories listed four to a minute, so that cursors meet ties */
+	cr_assert_geq(db_exec(c, "INSERT INTO article_listings (list, edition, listed_at, article_id) "
+	    "SELECT 't:2', edition, ? + (id / 4) * 60, id FROM articles", "i", T0), 0);
 	cr_assert_eq(db_commit(c), 0);
 }
 
@@ -93,6 +96,57 @@ Test(plans, a_deep_page_of_a_listing_costs_what_the_first_costs)
 		cr_assert_leq(far, near_end * 2 + 50, "%s: newer than a recent story took %lld steps, than an old one %lld", lists[l],
 		    far, near_end);
 	}
+}
+
+/* Up to max ids of a page, by listing_keyset or by the plain filter. */
+static int
+page_ids(struct db_stmt *st, long long *ids, int max)
+{
+	int n = 0;
+	cr_assert_not_null(st);
+	while (db_row(st))
+		if (n < max)
+			ids[n++] = db_int(st, 0);
+	cr_assert_eq(db_done(st), 0);
+	return n;
+}
+
+Test(plans, a_keyset_page_holds_exactly_the_rows_of_the_plain_filter)
+{
+	/* the filter as written before the range bounds, an oracle of rows */
+	static const char older[] = "SELECT l.article_id FROM article_listings l WHERE l.list = ? AND l.edition = ? "
+		"AND l.listed_at <= ? AND (l.listed_at < ? OR (l.listed_at = ? AND l.article_id < ?)) "
+		"ORDER BY l.listed_at DESC, l.article_id DESC LIMIT ?";
+	static const char newer[] = "SELECT l.article_id FROM article_listings l WHERE l.list = ? AND l.edition = ? "
+		"AND l.listed_at <= ? AND (l.listed_at > ? OR (l.listed_at = ? AND l.article_id > ?)) "
+		"ORDER BY l.listed_at ASC, l.article_id ASC LIMIT ?";
+	const char *lists[] = {"front", "t:1", "t:2"};
+	/* now: after every story, inside the list, on a listed time of t:2 */
+	const long long nows[] = {T0 + (SITE + 100) * 60LL, T0 + 2000 * 60 + 30, T0 + 500 * 60};
+	/* cursors (time, id): ties inside t:2's minutes, on now, past now,
+	 * before every story, at the newest */
+	const long long cur[][2] = {{T0 + 500 * 60, 2001}, {T0 + 500 * 60, 2000}, {T0 + 500 * 60, 2003}, {T0 + 500 * 60, 1},
+		{T0 + 2000 * 60, 2000}, {T0 + 2000 * 60 + 30, 1}, {T0 + 3000 * 60, 3000}, {T0 + 1 * 60, 1}, {T0, 0},
+		{T0 + SITE * 60LL, SITE}, {T0 + 9999 * 60, 99999}};
+	long long got[40], want[40];
+	int checked = 0;
+	for (int l = 0; l < 3; l++)
+		for (size_t k = 0; k < sizeof nows / sizeof *nows; k++)
+			for (size_t i = 0; i < sizeof cur / sizeof *cur; i++)
+				for (int dir = 0; dir < 2; dir++) {
+					long long now = nows[k], ct = cur[i][0], cid = cur[i][1];
+					int ng = page_ids(listing_keyset(c, lists[l], "en", now, dir, ct, cid, 21), got, 40);
+					struct db_stmt *oracle = dir ? db_query(c, older, "ssiiiid", lists[l], "en", now, ct, ct, cid, 21)
+						: db_query(c, newer, "ssiiiid", lists[l], "en", now, ct, ct, cid, 21);
+					int nw = page_ids(oracle, want, 40);
+					cr_assert_eq(ng, nw, "%s, now %lld, cursor %lld.%lld, %s: %d rows, the filter %d", lists[l], now, ct, cid,
+					    dir ? "older" : "newer", ng, nw);
+					for (int j = 0; j < ng; j++)
+						cr_assert_eq(got[j], want[j], "%s, now %lld, cursor %lld.%lld, %s: row %d", lists[l], now, ct, cid,
+						    dir ? "older" : "newer", j);
+					checked += ng > 0;
+				}
+	cr_assert_gt(checked, 100, "most cursors find rows (%d did)", checked);
 }
 
 Test(plans, a_cursor_in_the_future_still_stops_at_now)
